@@ -1,0 +1,211 @@
+using Vigil.Bpf.Interop;
+
+namespace Vigil.Bpf;
+
+/// <summary>
+/// A map of a <see cref="BpfObject"/>, with typed access over unmanaged keys and values.
+/// Per-CPU maps return one value per possible CPU.
+/// </summary>
+public sealed unsafe class BpfMap
+{
+    private readonly BpfObject _owner;
+    private readonly nint _handle;
+
+    internal BpfMap(BpfObject owner, nint handle)
+    {
+        _owner = owner;
+        _handle = handle;
+        Name = LibbpfLog.Utf8(Libbpf.MapName(handle));
+    }
+
+    public string Name { get; }
+
+    public int Fd => Libbpf.MapFd(NativeHandle);
+
+    public BpfMapType Type => (BpfMapType)Libbpf.MapType(NativeHandle);
+
+    public int KeySize => (int)Libbpf.MapKeySize(NativeHandle);
+
+    public int ValueSize => (int)Libbpf.MapValueSize(NativeHandle);
+
+    public int MaxEntries => (int)Libbpf.MapMaxEntries(NativeHandle);
+
+    public bool IsPerCpu => Type is BpfMapType.PerCpuArray or BpfMapType.PerCpuHash or BpfMapType.LruPerCpuHash;
+
+    internal nint NativeHandle
+    {
+        get
+        {
+            _ = _owner.Handle;
+            return _handle;
+        }
+    }
+
+    /// <summary>Sizes the map before load (e.g. the ring buffer's bytes, a table's capacity).</summary>
+    public void SetMaxEntries(int maxEntries) =>
+        BpfException.Check(Libbpf.MapSetMaxEntries(NativeHandle, (uint)maxEntries), $"{Name}: set max entries to {maxEntries}");
+
+    public void Pin(string path) => BpfException.Check(Libbpf.MapPin(NativeHandle, path), $"{Name}: pin at {path}");
+
+    public void Unpin(string path) => BpfException.Check(Libbpf.MapUnpin(NativeHandle, path), $"{Name}: unpin {path}");
+
+    /// <summary>Before load: use the map pinned at <paramref name="path"/> instead of creating a new one.</summary>
+    public void ReusePinned(string path)
+    {
+        int fd = BpfException.Check(Libbpf.ObjGet(path), $"{Name}: open pinned {path}");
+        try
+        {
+            BpfException.Check(Libbpf.MapReuseFd(NativeHandle, fd), $"{Name}: reuse {path}");
+        }
+        finally
+        {
+            Libc.Close(fd);
+        }
+    }
+
+    public bool TryLookup<TKey, TValue>(in TKey key, out TValue value) where TKey : unmanaged where TValue : unmanaged
+    {
+        CheckSizes<TKey, TValue>();
+        TValue result = default;
+        fixed (TKey* k = &key)
+        {
+            int rc = Libbpf.MapLookupElem(Fd, k, &result);
+            if (rc == -Errno.ENOENT)
+            {
+                value = default;
+                return false;
+            }
+            BpfException.Check(rc, $"{Name}: lookup");
+        }
+        value = result;
+        return true;
+    }
+
+    public void Update<TKey, TValue>(in TKey key, in TValue value, BpfUpdate flags = BpfUpdate.Any) where TKey : unmanaged where TValue : unmanaged
+    {
+        CheckSizes<TKey, TValue>();
+        fixed (TKey* k = &key)
+        fixed (TValue* v = &value)
+        {
+            BpfException.Check(Libbpf.MapUpdateElem(Fd, k, v, (ulong)flags), $"{Name}: update");
+        }
+    }
+
+    /// <summary>Deletes a key; false when it was not there.</summary>
+    public bool Delete<TKey>(in TKey key) where TKey : unmanaged
+    {
+        CheckKey<TKey>();
+        fixed (TKey* k = &key)
+        {
+            int rc = Libbpf.MapDeleteElem(Fd, k);
+            if (rc == -Errno.ENOENT)
+            {
+                return false;
+            }
+            BpfException.Check(rc, $"{Name}: delete");
+            return true;
+        }
+    }
+
+    /// <summary>Every key, snapshot-style: keys inserted or deleted meanwhile may or may not appear.</summary>
+    public List<TKey> Keys<TKey>() where TKey : unmanaged
+    {
+        CheckKey<TKey>();
+        var keys = new List<TKey>();
+        TKey current = default, next = default;
+        int rc = Libbpf.MapGetNextKey(Fd, null, &next);
+        while (rc == 0)
+        {
+            keys.Add(next);
+            current = next;
+            rc = Libbpf.MapGetNextKey(Fd, &current, &next);
+        }
+        if (rc != -Errno.ENOENT)
+        {
+            BpfException.Check(rc, $"{Name}: iterate");
+        }
+        return keys;
+    }
+
+    /// <summary>Reads a per-CPU entry into <paramref name="perCpu"/>, one value per possible CPU.</summary>
+    public bool TryLookupPerCpu<TKey, TValue>(in TKey key, Span<TValue> perCpu) where TKey : unmanaged where TValue : unmanaged
+    {
+        CheckKey<TKey>();
+        int cpus = BpfSystem.PossibleCpus;
+        int stride = (ValueSize + 7) & ~7;
+        if (sizeof(TValue) != stride || perCpu.Length < cpus)
+        {
+            throw new ArgumentException($"{Name}: per-CPU values are {stride} bytes x {cpus} CPUs");
+        }
+        fixed (TKey* k = &key)
+        fixed (TValue* v = perCpu)
+        {
+            int rc = Libbpf.MapLookupElem(Fd, k, v);
+            if (rc == -Errno.ENOENT)
+            {
+                return false;
+            }
+            BpfException.Check(rc, $"{Name}: per-CPU lookup");
+            return true;
+        }
+    }
+
+    /// <summary>Sums a per-CPU <c>u64</c> counter over all CPUs.</summary>
+    public ulong SumPerCpu<TKey>(in TKey key) where TKey : unmanaged
+    {
+        Span<ulong> values = stackalloc ulong[BpfSystem.PossibleCpus];
+        if (!TryLookupPerCpu(key, values))
+        {
+            return 0;
+        }
+        ulong sum = 0;
+        foreach (ulong v in values)
+        {
+            sum += v;
+        }
+        return sum;
+    }
+
+    private void CheckSizes<TKey, TValue>() where TKey : unmanaged where TValue : unmanaged
+    {
+        CheckKey<TKey>();
+        if (sizeof(TValue) != ValueSize)
+        {
+            throw new ArgumentException($"{Name}: value is {ValueSize} bytes, {typeof(TValue).Name} is {sizeof(TValue)}");
+        }
+    }
+
+    private void CheckKey<TKey>() where TKey : unmanaged
+    {
+        if (sizeof(TKey) != KeySize)
+        {
+            throw new ArgumentException($"{Name}: key is {KeySize} bytes, {typeof(TKey).Name} is {sizeof(TKey)}");
+        }
+    }
+
+    public override string ToString() => $"{Name} ({Type}, {MaxEntries} entries)";
+}
+
+public enum BpfMapType
+{
+    Hash = 1,
+    Array = 2,
+    ProgArray = 3,
+    PerfEventArray = 4,
+    PerCpuHash = 5,
+    PerCpuArray = 6,
+    LruHash = 9,
+    LruPerCpuHash = 10,
+    LpmTrie = 11,
+    ArrayOfMaps = 12,
+    HashOfMaps = 13,
+    RingBuffer = 27,
+}
+
+[Flags]
+public enum BpfUpdate : ulong
+{
+    Any = 0,
+    NoExist = 1,
+    Exist = 2,
+}

@@ -1,0 +1,92 @@
+using System.Runtime.InteropServices;
+using Vigil.Bpf.Interop;
+
+namespace Vigil.Bpf;
+
+/// <summary>A program inside a <see cref="BpfObject"/>; attaching it yields a <see cref="BpfLink"/>.</summary>
+public sealed unsafe class BpfProgram
+{
+    private readonly BpfObject _owner;
+    private readonly nint _handle;
+
+    internal BpfProgram(BpfObject owner, nint handle)
+    {
+        _owner = owner;
+        _handle = handle;
+        Name = LibbpfLog.Utf8(Libbpf.ProgramName(handle));
+        Section = LibbpfLog.Utf8(Libbpf.ProgramSectionName(handle));
+    }
+
+    public string Name { get; }
+
+    /// <summary>The ELF section, which names the hook (e.g. <c>tp/sched/sched_process_exec</c>).</summary>
+    public string Section { get; }
+
+    public int Fd => Libbpf.ProgramFd(Handle);
+
+    private nint Handle
+    {
+        get
+        {
+            _ = _owner.Handle;
+            return _handle;
+        }
+    }
+
+    /// <summary>Excludes (or includes) this program from the object's load.</summary>
+    public void SetAutoload(bool autoload) =>
+        BpfException.Check(Libbpf.ProgramSetAutoload(Handle, autoload), $"{Name}: set autoload");
+
+    /// <summary>Attaches to the hook its section names.</summary>
+    public BpfLink Attach() => Link(Libbpf.ProgramAttach(Handle), $"attach {Name} ({Section})");
+
+    public BpfLink AttachXdp(int ifindex) => Link(Libbpf.ProgramAttachXdp(Handle, ifindex), $"attach XDP {Name} to ifindex {ifindex}");
+
+    public BpfLink AttachCgroup(SafeHandle cgroupDirectory)
+    {
+        bool added = false;
+        cgroupDirectory.DangerousAddRef(ref added);
+        try
+        {
+            return Link(Libbpf.ProgramAttachCgroup(Handle, (int)cgroupDirectory.DangerousGetHandle()), $"attach {Name} to cgroup");
+        }
+        finally
+        {
+            if (added)
+            {
+                cgroupDirectory.DangerousRelease();
+            }
+        }
+    }
+
+    /// <summary>Runs the program once per repetition over <paramref name="data"/> (BPF_PROG_TEST_RUN).</summary>
+    public TestRunResult TestRun(ReadOnlySpan<byte> data, int repeat)
+    {
+        fixed (byte* input = data)
+        {
+            var opts = new Libbpf.TestRunOptions
+            {
+                Size = (nuint)sizeof(Libbpf.TestRunOptions),
+                DataIn = input,
+                DataSizeIn = (uint)data.Length,
+                Repeat = repeat,
+            };
+            BpfException.Check(Libbpf.ProgTestRun(Fd, &opts), $"test run of {Name}");
+            return new TestRunResult(opts.Retval, opts.Duration);
+        }
+    }
+
+    private BpfLink Link(nint link, string what)
+    {
+        if (link == 0)
+        {
+            throw new BpfException(what, Marshal.GetLastPInvokeError());
+        }
+        return new BpfLink(link);
+    }
+
+    public override string ToString() => $"{Name} ({Section})";
+}
+
+/// <summary>Result of BPF_PROG_TEST_RUN: the program's return value and mean nanoseconds per run.</summary>
+public readonly record struct TestRunResult(uint ReturnValue, uint NanosecondsPerRun);

@@ -1,0 +1,39 @@
+using System.Runtime.InteropServices;
+
+namespace Vigil.Sensors.Process;
+
+/// <summary>Mirror of <c>struct vigil_exec_record</c>; followed by the path and NUL-separated argv.</summary>
+[StructLayout(LayoutKind.Sequential)]
+public unsafe struct ExecRecord
+{
+    public RecordHeader Hdr;
+    public ProcessRecord Proc;
+    public uint OldPid;
+    public ushort PathLen;
+    public ushort ArgsLen;
+    public byte ArgsTruncated;
+    public fixed byte Pad[7];
+}
+
+/// <summary>Mirror of <c>struct vigil_fork_record</c>.</summary>
+[StructLayout(LayoutKind.Sequential)]
+public struct ForkRecord
+{
+    public RecordHeader Hdr;
+    public ProcessRecord Parent;
+    public uint ChildPid;
+    public uint Pad;
+    public ulong ChildStartBoottimeNs;
+}
+
+/// <summary>Mirror of <c>struct vigil_exit_record</c>.</summary>
+[StructLayout(LayoutKind.Sequential)]
+public unsafe struct ExitRecord
+{
+    public RecordHeader Hdr;
+    public ProcessRecord Proc;
+    public uint ExitCode;
+    public uint Signal;
+    public byte CoreDumped;
+    public fixed byte Pad[7];
+}

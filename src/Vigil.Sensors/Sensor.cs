@@ -1,0 +1,105 @@
+using Microsoft.Extensions.Logging;
+using Vigil.Bpf;
+
+namespace Vigil.Sensors;
+
+/// <summary>
+/// One sensor: its BPF object, how it is configured and attached, and the decoder of its ring.
+/// A sensor that cannot start reports why and leaves nothing attached; the others carry on.
+/// </summary>
+public abstract class Sensor : IDisposable
+{
+    private readonly List<BpfLink> _links = [];
+    private BpfObject? _object;
+    private BpfMap? _drops;
+
+    protected Sensor(ILogger logger)
+    {
+        Logger = logger;
+        Status = new SensorStatus(Name, SensorState.NotStarted);
+    }
+
+    public abstract string Name { get; }
+
+    public SensorStatus Status { get; private set; }
+
+    /// <summary>Records the kernel could not put in the ring (reserve failures), summed over CPUs.</summary>
+    public ulong KernelDrops => _drops is null || Status.State != SensorState.Running ? 0 : _drops.SumPerCpu(0u);
+
+    protected ILogger Logger { get; }
+
+    /// <summary>Loads, checks and attaches; on failure the status says why and nothing stays attached.</summary>
+    public bool Start(SensorOptions options, RingBufferReader reader)
+    {
+        try
+        {
+            options.Validate();
+            _object = BpfObject.Open(options.ObjectPath(ObjectName));
+            ConfigureCommon(_object, options);
+            Configure(_object, options);
+            CheckRecordLayouts(_object.Btf);
+            _object.Load();
+            _drops = _object.Maps.FirstOrDefault(m => m.Name == "vigil_drops");
+            foreach (BpfProgram program in _object.Programs)
+            {
+                _links.Add(program.Attach());
+            }
+            Connect(_object, reader);
+            Status = new SensorStatus(Name, SensorState.Running);
+            Logger.LogInformation("sensor {Sensor} running ({Programs} programs)", Name, _links.Count);
+            return true;
+        }
+        catch (Exception ex) when (ex is BpfException or ArgumentException or IOException)
+        {
+            Release();
+            string? log = (ex as BpfLoadException)?.VerifierLog;
+            Status = new SensorStatus(Name, SensorState.Failed, ex.Message, string.IsNullOrEmpty(log) ? null : log);
+            Logger.LogError("sensor {Sensor} failed: {Reason}", Name, ex.Message);
+            return false;
+        }
+    }
+
+    /// <summary>The object file's base name under the object directory.</summary>
+    protected abstract string ObjectName { get; }
+
+    /// <summary>Before load: read-only globals and map sizes of this sensor.</summary>
+    protected virtual void Configure(BpfObject obj, SensorOptions options) { }
+
+    /// <summary>Before load: every C# record mirror checked against the object's BTF.</summary>
+    protected abstract void CheckRecordLayouts(BtfInfo btf);
+
+    /// <summary>After attach: hand the sensor's ring(s) to the reader with this sensor's decoder.</summary>
+    protected abstract void Connect(BpfObject obj, RingBufferReader reader);
+
+    public void Dispose()
+    {
+        Release();
+        if (Status.State == SensorState.Running)
+        {
+            Status = Status with { State = SensorState.Stopped };
+        }
+        GC.SuppressFinalize(this);
+    }
+
+    private static void ConfigureCommon(BpfObject obj, SensorOptions options)
+    {
+        obj.SetGlobal("vigil_agent_tgid", options.AgentTgid);
+        obj.SetGlobal("vigil_wakeup_bytes", (ulong)options.WakeupBytes);
+        foreach (BpfMap map in obj.Maps.Where(m => m.Type == BpfMapType.RingBuffer))
+        {
+            map.SetMaxEntries(options.RingBufferBytes);
+        }
+    }
+
+    private void Release()
+    {
+        foreach (BpfLink link in _links)
+        {
+            link.Dispose();
+        }
+        _links.Clear();
+        _drops = null;
+        _object?.Dispose();
+        _object = null;
+    }
+}
