@@ -5,6 +5,9 @@ public enum EventKind
     Exec,
     Fork,
     Exit,
+    File,
+    Network,
+    Privilege,
 }
 
 /// <summary>An event a sensor decoded from the kernel.</summary>
