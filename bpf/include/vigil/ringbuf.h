@@ -2,6 +2,8 @@
 #ifndef VIGIL_RINGBUF_H
 #define VIGIL_RINGBUF_H
 
+#include <bpf/bpf_helpers.h>
+
 /* Wake the reader only when this many bytes are waiting; the reader also
  * polls on a short timer, so quiet periods still deliver promptly.
  * Set by the loader before load; 0 means wake on every record. */

@@ -2,6 +2,8 @@
 #ifndef VIGIL_TASK_H
 #define VIGIL_TASK_H
 
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
 #include "common.h"
 
 /* The agent's own thread-group id, set before load: its activity is dropped

@@ -1,0 +1,86 @@
+using System.CommandLine;
+using Microsoft.Extensions.Logging;
+using Vigil.Agent.Host;
+using Vigil.Agent.Output;
+using Vigil.Sensors;
+
+namespace Vigil.Agent.Commands;
+
+/// <summary><c>vigil run</c>: starts the sensors and streams enriched events to stdout.</summary>
+public static class RunCommand
+{
+    public static Command Create()
+    {
+        var output = new Option<string>("--output", "-o") { Description = "Event format: json (one object per line) or table", DefaultValueFactory = _ => "json" };
+        output.AcceptOnlyFromAmong("json", "table");
+        var argsBudget = new Option<int>("--args-budget") { Description = "Bytes of argv captured per exec (0-4096)", DefaultValueFactory = _ => 1024 };
+        var cacheSize = new Option<int>("--process-cache") { Description = "Processes kept in the process cache", DefaultValueFactory = _ => 65536 };
+        var verbose = new Option<bool>("--verbose", "-v") { Description = "Log libbpf and sensor details to stderr" };
+        var command = new Command("run", "Start the agent and stream events") { output, argsBudget, cacheSize, verbose };
+        command.SetAction((result, cancel) =>
+        {
+            var options = new AgentOptions
+            {
+                Sensors = new SensorOptions { ArgsBudget = result.GetValue(argsBudget) },
+                ProcessCacheSize = result.GetValue(cacheSize),
+            };
+            IEventFormatter formatter = result.GetValue(output) == "table" ? new TableFormatter() : new JsonLinesFormatter();
+            return RunAsync(options, formatter, result.GetValue(verbose) ? LogLevel.Debug : LogLevel.Information, cancel);
+        });
+        return command;
+    }
+
+    private static async Task<int> RunAsync(AgentOptions options, IEventFormatter formatter, LogLevel level, CancellationToken cancel)
+    {
+        if (!Privileges.CanUseBpf(out string missing))
+        {
+            await Console.Error.WriteLineAsync($"vigil run needs {missing}: run it as root (sudo ./vigil run).").ConfigureAwait(false);
+            return ExitCodes.NoPermission;
+        }
+        try
+        {
+            options.Sensors.Validate();
+            ArgumentOutOfRangeException.ThrowIfLessThan(options.ProcessCacheSize, 1, "--process-cache");
+        }
+        catch (ArgumentException ex)
+        {
+            await Console.Error.WriteLineAsync($"vigil run: {ex.Message}").ConfigureAwait(false);
+            return ExitCodes.Usage;
+        }
+        using ILoggerFactory logs = Logging.Create(level);
+        ILogger log = logs.CreateLogger("vigil");
+        foreach (string failure in SystemMounts.EnsureMounted())
+        {
+            log.LogWarning("could not mount {Failure}", failure);
+        }
+        var stdout = new StreamWriter(Console.OpenStandardOutput()) { AutoFlush = false };
+        await using var sink = new EventOutput(formatter, stdout, options.OutputQueue);
+        using var agent = new NodeAgent(options, sink, logs);
+        int running = agent.Start();
+        foreach (SensorStatus status in agent.Sensors.Select(s => s.Status))
+        {
+            if (status.State == SensorState.Failed)
+            {
+                log.LogError("sensor {Sensor} degraded: {Reason}", status.Sensor, status.Reason);
+            }
+        }
+        if (running == 0)
+        {
+            log.LogCritical("no sensor could start; `vigil doctor` says why");
+            return ExitCodes.Unavailable;
+        }
+        log.LogInformation("vigil running: {Running}/{Total} sensors, {Processes} processes known; Ctrl-C stops",
+            running, agent.Sensors.Count, agent.Processes.Count);
+        try
+        {
+            await Task.Delay(Timeout.Infinite, cancel).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            log.LogInformation("stopping: detaching programs");
+        }
+        log.LogInformation("kernel drops {KernelDrops}, output drops {OutputDrops}, cache evictions {Evictions}",
+            agent.Sensors.Sum(s => (long)s.KernelDrops), sink.Dropped, agent.Processes.Evictions);
+        return ExitCodes.Ok;
+    }
+}

@@ -1,0 +1,15 @@
+using Vigil.Sensors;
+
+namespace Vigil.Agent.Host;
+
+/// <summary>What `vigil run` is configured with (its embedded defaults come from here).</summary>
+public sealed record AgentOptions
+{
+    public SensorOptions Sensors { get; init; } = new();
+
+    /// <summary>Most processes the process cache holds before evicting the least recently used.</summary>
+    public int ProcessCacheSize { get; init; } = 65536;
+
+    /// <summary>Events waiting for the output writer before new ones are dropped (and counted).</summary>
+    public int OutputQueue { get; init; } = 65536;
+}

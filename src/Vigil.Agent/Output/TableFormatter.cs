@@ -1,0 +1,33 @@
+using System.Globalization;
+using Vigil.Events;
+
+namespace Vigil.Agent.Output;
+
+/// <summary>A readable fixed-width line per event, with a header before the first.</summary>
+public sealed class TableFormatter : IEventFormatter
+{
+    private bool _headerWritten;
+
+    public void Write(TextWriter target, VigilEvent e)
+    {
+        if (!_headerWritten)
+        {
+            target.WriteLine($"{"TIME",-12} {"EVENT",-8} {"PID",7} {"PPID",7} {"UID",6} {"COMM",-16} DETAIL");
+            _headerWritten = true;
+        }
+        ProcessIdentity p = e.Process;
+        string time = e.Timestamp.ToLocalTime().ToString("HH:mm:ss.fff", CultureInfo.InvariantCulture);
+        target.WriteLine($"{time,-12} {e.Kind.ToString().ToLowerInvariant(),-8} {p.Pid,7} {p.ParentPid,7} {p.EffectiveUid,6} {p.Comm,-16} {Detail(e)}");
+    }
+
+    private static string Detail(VigilEvent e) => e switch
+    {
+        ProcessExecEvent exec => string.Join(' ', exec.Args.Count > 0 ? exec.Args : [exec.Binary]),
+        ProcessForkEvent fork => $"child {fork.ChildPid}",
+        ProcessExitEvent exit => exit.Signal != 0 ? $"killed by signal {exit.Signal}" : $"exit {exit.ExitCode}",
+        FileEvent file => $"{file.Syscall} {file.Path}",
+        NetworkEvent net => $"{net.Syscall} {net.SourceAddress}:{net.SourcePort} -> {net.DestinationAddress}:{net.DestinationPort}",
+        PrivilegeEvent priv => $"{priv.Syscall} {priv.Name}",
+        _ => "",
+    };
+}

@@ -1,0 +1,10 @@
+using System.CommandLine;
+using Vigil.Agent.Commands;
+
+var root = new RootCommand("Vigil: an eBPF node agent that decides at the source")
+{
+    RunCommand.Create(),
+    DoctorCommand.Create(),
+    VersionCommand.Create(),
+};
+return await root.Parse(args).InvokeAsync().ConfigureAwait(false);

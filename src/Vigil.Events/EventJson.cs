@@ -1,0 +1,106 @@
+using System.Text.Json;
+
+namespace Vigil.Events;
+
+/// <summary>
+/// Writes events as flat JSON objects with OpenTelemetry semantic-convention attribute names
+/// (docs/events.md), so collectors and SIEMs map them without glue.
+/// </summary>
+public static class EventJson
+{
+    public static string Name(VigilEvent e) => e switch
+    {
+        ProcessExecEvent => "process.exec",
+        ProcessForkEvent => "process.fork",
+        ProcessExitEvent => "process.exit",
+        FileEvent => "file." + ((FileEvent)e).Syscall,
+        NetworkEvent => "network." + ((NetworkEvent)e).Syscall,
+        PrivilegeEvent => "privilege." + ((PrivilegeEvent)e).Syscall,
+        _ => e.Kind.ToString().ToLowerInvariant(),
+    };
+
+    public static void Write(Utf8JsonWriter w, VigilEvent e)
+    {
+        w.WriteStartObject();
+        w.WriteString("time", e.Timestamp);
+        w.WriteString("event.name", Name(e));
+        WriteProcess(w, e.Process, e.Context);
+        switch (e)
+        {
+            case ProcessExecEvent exec:
+                w.WriteString("process.executable.path", exec.Binary);
+                w.WriteString("process.command_line", string.Join(' ', exec.Args));
+                w.WriteStartArray("process.command_args");
+                foreach (string arg in exec.Args)
+                {
+                    w.WriteStringValue(arg);
+                }
+                w.WriteEndArray();
+                if (exec.ArgsTruncated)
+                {
+                    w.WriteBoolean("vigil.args_truncated", true);
+                }
+                break;
+            case ProcessForkEvent fork:
+                w.WriteNumber("vigil.child.pid", fork.ChildPid);
+                w.WriteString("vigil.child.exec_id", fork.ChildExecId.ToString());
+                break;
+            case ProcessExitEvent exit:
+                w.WriteNumber("process.exit.code", exit.ExitCode);
+                w.WriteNumber("vigil.exit.signal", exit.Signal);
+                if (exit.CoreDumped)
+                {
+                    w.WriteBoolean("vigil.exit.core_dumped", true);
+                }
+                break;
+            case FileEvent file:
+                w.WriteString("file.path", file.Path);
+                if (file.TargetPath.Length > 0)
+                {
+                    w.WriteString("vigil.file.target_path", file.TargetPath);
+                }
+                w.WriteString("vigil.file.intent", file.Intent.ToString().ToLowerInvariant());
+                w.WriteNumber("vigil.syscall.result", file.Result);
+                break;
+            case NetworkEvent net:
+                w.WriteString("network.transport", net.Protocol == TransportProtocol.Tcp ? "tcp" : "udp");
+                w.WriteString("network.io.direction", net.Direction == NetworkDirection.Outbound ? "transmit" : "receive");
+                w.WriteString("source.address", net.SourceAddress.ToString());
+                w.WriteNumber("source.port", net.SourcePort);
+                w.WriteString("destination.address", net.DestinationAddress.ToString());
+                w.WriteNumber("destination.port", net.DestinationPort);
+                w.WriteNumber("vigil.network.bytes_sent", net.BytesSent);
+                w.WriteNumber("vigil.network.bytes_received", net.BytesReceived);
+                break;
+            case PrivilegeEvent priv:
+                w.WriteNumber("vigil.privilege.target", priv.Target);
+                w.WriteNumber("vigil.privilege.flags", priv.Flags);
+                if (priv.Name.Length > 0)
+                {
+                    w.WriteString("vigil.privilege.name", priv.Name);
+                }
+                w.WriteNumber("vigil.syscall.result", priv.Result);
+                break;
+        }
+        w.WriteEndObject();
+    }
+
+    private static void WriteProcess(Utf8JsonWriter w, ProcessIdentity p, ProcessInfo? context)
+    {
+        w.WriteNumber("process.pid", p.Pid);
+        w.WriteNumber("thread.id", p.Tid);
+        w.WriteNumber("process.parent.pid", p.ParentPid);
+        w.WriteString("process.name", p.Comm);
+        w.WriteNumber("user.id", p.EffectiveUid);
+        w.WriteNumber("process.real_user.id", p.Uid);
+        w.WriteNumber("process.group.id", p.EffectiveGid);
+        w.WriteNumber("process.real_group.id", p.Gid);
+        w.WriteNumber("vigil.cgroup.id", p.CgroupId);
+        w.WriteString("vigil.exec_id", p.ExecId.ToString());
+        w.WriteString("vigil.parent.exec_id", p.ParentExecId.ToString());
+        if (context?.Parent is { } parent)
+        {
+            w.WriteString("process.parent.executable.path", parent.Binary);
+        }
+    }
+}

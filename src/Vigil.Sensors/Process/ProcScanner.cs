@@ -1,0 +1,116 @@
+using System.Globalization;
+using Vigil.Events;
+
+namespace Vigil.Sensors.Process;
+
+/// <summary>
+/// Seeds the <see cref="ProcessCache"/> from /proc at start, so processes that were running
+/// before the agent have binaries, arguments and parents.
+/// </summary>
+public static class ProcScanner
+{
+    /// <summary>Reads every process under <paramref name="procRoot"/>; returns how many were cached.</summary>
+    public static int Seed(ProcessCache cache, string procRoot = "/proc")
+    {
+        var found = new List<ProcessInfo>();
+        foreach (string dir in Directory.EnumerateDirectories(procRoot))
+        {
+            if (uint.TryParse(Path.GetFileName(dir), out uint pid) && TryRead(dir, pid) is { } info)
+            {
+                found.Add(info);
+            }
+        }
+        // Parents first, so each child links to its cached parent.
+        foreach (ProcessInfo info in found.OrderBy(p => p.ExecId.StartTicks).ThenBy(p => p.Pid))
+        {
+            cache.Put(info);
+        }
+        return found.Count;
+    }
+
+    /// <summary>One process, or null when it vanished while being read or is a kernel thread.</summary>
+    public static ProcessInfo? TryRead(string dir, uint pid)
+    {
+        try
+        {
+            string stat = File.ReadAllText(Path.Combine(dir, "stat"));
+            // comm may contain spaces and parentheses: fields resume after the last ')'.
+            int open = stat.IndexOf('(', StringComparison.Ordinal);
+            int close = stat.LastIndexOf(')');
+            string comm = stat[(open + 1)..close];
+            string[] fields = stat[(close + 2)..].Split(' ');
+            uint ppid = uint.Parse(fields[1], CultureInfo.InvariantCulture);
+            ulong startTicks = ulong.Parse(fields[19], CultureInfo.InvariantCulture);
+            string[] args = ProcessDecoder.SplitArgs(File.ReadAllBytes(Path.Combine(dir, "cmdline")));
+            if (args.Length == 0)
+            {
+                return null; // kernel thread: no user-space image
+            }
+            (uint uid, uint gid) = ReadIds(Path.Combine(dir, "status"));
+            string exe = ReadLink(Path.Combine(dir, "exe"));
+            var parentStart = ReadStartTicks(Path.Combine(Path.GetDirectoryName(dir)!, ppid.ToString(CultureInfo.InvariantCulture), "stat"));
+            return new ProcessInfo
+            {
+                ExecId = new ExecId(BootClock.BootTime, pid, startTicks),
+                Pid = pid,
+                ParentPid = ppid,
+                ParentExecId = ppid == 0 ? default : new ExecId(BootClock.BootTime, ppid, parentStart),
+                Binary = exe,
+                Args = args,
+                Comm = comm,
+                Uid = uid,
+                Gid = gid,
+                StartTime = BootClock.StartTimeFromTicks(startTicks),
+                Source = ProcessSource.ProcScan,
+            };
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException or ArgumentException)
+        {
+            return null;
+        }
+    }
+
+    private static ulong ReadStartTicks(string statPath)
+    {
+        try
+        {
+            string stat = File.ReadAllText(statPath);
+            string[] fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            return ulong.Parse(fields[19], CultureInfo.InvariantCulture);
+        }
+        catch (Exception ex) when (ex is IOException or FormatException or IndexOutOfRangeException or ArgumentException)
+        {
+            return 0;
+        }
+    }
+
+    private static (uint Uid, uint Gid) ReadIds(string statusPath)
+    {
+        uint uid = 0, gid = 0;
+        foreach (string line in File.ReadLines(statusPath))
+        {
+            if (line.StartsWith("Uid:", StringComparison.Ordinal))
+            {
+                uid = uint.Parse(line.Split('\t', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
+            }
+            else if (line.StartsWith("Gid:", StringComparison.Ordinal))
+            {
+                gid = uint.Parse(line.Split('\t', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
+                break;
+            }
+        }
+        return (uid, gid);
+    }
+
+    private static string ReadLink(string path)
+    {
+        try
+        {
+            return new FileInfo(path).LinkTarget ?? "";
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return "";
+        }
+    }
+}

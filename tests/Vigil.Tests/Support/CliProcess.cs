@@ -1,0 +1,133 @@
+using System.Diagnostics;
+using System.Text;
+
+namespace Vigil.Tests.Support;
+
+/// <summary>The built `vigil` CLI run as a child process, its output collected line by line.</summary>
+public sealed class CliProcess : IDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _stderr = new();
+    private readonly List<string> _stdout = [];
+    private readonly object _lock = new(); // Monitor.Wait/PulseAll need a monitor, not a Lock
+
+    public CliProcess(IEnumerable<string> args, string? runAs = null)
+    {
+        var info = new ProcessStartInfo(runAs is null ? RepoPaths.Cli : "setpriv")
+        {
+            UseShellExecute = false,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        if (runAs is not null)
+        {
+            foreach (string a in new[] { $"--reuid={runAs}", $"--regid={runAs}", "--clear-groups", "--inh-caps=-all", RepoPaths.Cli })
+            {
+                info.ArgumentList.Add(a);
+            }
+        }
+        foreach (string a in args)
+        {
+            info.ArgumentList.Add(a);
+        }
+        _process = Process.Start(info)!;
+        _process.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is not null)
+            {
+                lock (_lock)
+                {
+                    _stdout.Add(e.Data);
+                    Monitor.PulseAll(_lock);
+                }
+            }
+        };
+        _process.ErrorDataReceived += (_, e) =>
+        {
+            lock (_lock)
+            {
+                _stderr.AppendLine(e.Data);
+            }
+        };
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+    }
+
+    public int Pid => _process.Id;
+
+    public string Stderr
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _stderr.ToString();
+            }
+        }
+    }
+
+    public List<string> Stdout
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return [.. _stdout];
+            }
+        }
+    }
+
+    public static (int ExitCode, string Stdout, string Stderr) Run(params string[] args) => RunAs(null, args);
+
+    public static (int ExitCode, string Stdout, string Stderr) RunAs(string? user, params string[] args)
+    {
+        using var cli = new CliProcess(args, user);
+        int code = cli.WaitForExit(TimeSpan.FromSeconds(60));
+        return (code, string.Join('\n', cli.Stdout), cli.Stderr);
+    }
+
+    /// <summary>Waits for a stdout line matching <paramref name="match"/>.</summary>
+    public string WaitForLine(Func<string, bool> match, TimeSpan timeout)
+    {
+        DateTime deadline = DateTime.UtcNow + timeout;
+        lock (_lock)
+        {
+            while (true)
+            {
+                if (_stdout.FirstOrDefault(match) is { } line)
+                {
+                    return line;
+                }
+                TimeSpan left = deadline - DateTime.UtcNow;
+                if (left <= TimeSpan.Zero)
+                {
+                    throw new TimeoutException($"no matching line within {timeout}; stderr:\n{_stderr}");
+                }
+                Monitor.Wait(_lock, left);
+            }
+        }
+    }
+
+    public void Signal(int signal) => Children.Run("kill", $"-{signal}", Pid.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+    public int WaitForExit(TimeSpan timeout)
+    {
+        if (!_process.WaitForExit(timeout))
+        {
+            _process.Kill();
+            throw new TimeoutException($"vigil did not exit within {timeout}; stderr:\n{Stderr}");
+        }
+        _process.WaitForExit(); // drains the asynchronous readers
+        return _process.ExitCode;
+    }
+
+    public void Dispose()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill();
+            _process.WaitForExit();
+        }
+        _process.Dispose();
+    }
+}
