@@ -54,7 +54,8 @@ public abstract class Sensor : IDisposable
             Release();
             string? log = (ex as BpfLoadException)?.VerifierLog;
             Status = new SensorStatus(Name, SensorState.Failed, ex.Message, string.IsNullOrEmpty(log) ? null : log);
-            Logger.LogError("sensor {Sensor} failed: {Reason}", Name, ex.Message);
+            Logger.LogError("sensor {Sensor} failed: {Reason}{VerifierLog}", Name, ex.Message,
+                Status.VerifierLog is null ? "" : "\nverifier log:\n" + Status.VerifierLog);
             return false;
         }
     }

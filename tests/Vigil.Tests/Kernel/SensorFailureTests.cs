@@ -21,6 +21,18 @@ public sealed class SensorFailureTests
         protected override void Connect(BpfObject obj, RingBufferReader reader) { }
     }
 
+    /// <summary>A sensor over tests/Vigil.Tests/bpf/missing_tracepoint.bpf.c: loads, then one attach fails.</summary>
+    private sealed class MissingTracepointSensor() : Sensor(NullLogger.Instance)
+    {
+        public override string Name => "missing-tracepoint";
+
+        protected override string ObjectName => "missing_tracepoint";
+
+        protected override void CheckRecordLayouts(BtfInfo btf) { }
+
+        protected override void Connect(BpfObject obj, RingBufferReader reader) { }
+    }
+
     /// <summary>A sensor whose C# mirror disagrees with the C struct it claims to mirror.</summary>
     private sealed class MismatchedSensor() : Sensor(NullLogger.Instance)
     {
@@ -62,6 +74,18 @@ public sealed class SensorFailureTests
         Assert.Equal(SensorState.Failed, sensor.Status.State);
         Assert.Contains("ForkRecord does not mirror struct vigil_exit_record", sensor.Status.Reason, StringComparison.Ordinal);
         Assert.Contains("vigil_exit_record.exit_code: missing in C#", sensor.Status.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_missing_tracepoint_fails_the_sensor_and_leaves_nothing_attached()
+    {
+        var sensor = new MissingTracepointSensor();
+        List<int> before = Bpftool.ProgramsHeldBy(Environment.ProcessId);
+        using var run = new SensorRun([sensor]);
+
+        Assert.Equal(SensorState.Failed, sensor.Status.State);
+        Assert.Contains("does_not_attach", sensor.Status.Reason, StringComparison.Ordinal);
+        Assert.Equal(before, Bpftool.ProgramsHeldBy(Environment.ProcessId));
     }
 
     [Fact]
