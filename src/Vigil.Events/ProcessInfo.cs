@@ -16,6 +16,9 @@ public sealed class ProcessInfo
     public uint Uid { get; set; }
     public uint Gid { get; set; }
     public ulong CgroupId { get; set; }
+
+    /// <summary>The container (or host) the process runs in; null while unknown.</summary>
+    public ContainerInfo? Container { get; set; }
     public DateTime StartTime { get; set; }
     public DateTime? ExitTime { get; set; }
 

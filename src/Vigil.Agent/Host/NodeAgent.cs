@@ -1,4 +1,6 @@
 using Microsoft.Extensions.Logging;
+using Vigil.Enrichment.Containers;
+using Vigil.Enrichment.Processes;
 using Vigil.Events;
 using Vigil.Sensors;
 using Vigil.Sensors.Process;
@@ -17,7 +19,8 @@ public sealed class NodeAgent : IDisposable
     {
         Options = options;
         Processes = new ProcessCache(options.ProcessCacheSize);
-        var enricher = new ProcessEnricher(Processes, output);
+        Cgroups = new CgroupDirectory();
+        var enricher = new ProcessEnricher(Processes, output, new ContainerResolver(Cgroups));
         _sensors = new SensorHost(CreateSensors(enricher, logs), logs.CreateLogger<SensorHost>());
     }
 
@@ -25,12 +28,14 @@ public sealed class NodeAgent : IDisposable
 
     public ProcessCache Processes { get; }
 
+    public CgroupDirectory Cgroups { get; }
+
     public IReadOnlyList<Sensor> Sensors => _sensors.Sensors;
 
     /// <summary>Seeds the process cache from /proc, then starts the sensors; returns how many run.</summary>
     public int Start()
     {
-        ProcScanner.Seed(Processes);
+        ProcScanner.Seed(Processes, Cgroups);
         return _sensors.Start(Options.Sensors);
     }
 

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging.Abstractions;
+using Vigil.Enrichment.Processes;
 using Vigil.Events;
 using Vigil.Sensors;
 using Vigil.Sensors.Process;

@@ -1,7 +1,10 @@
 using System.Globalization;
 using Vigil.Events;
+using Vigil.Sensors;
+using Vigil.Enrichment.Containers;
+using Vigil.Sensors.Process;
 
-namespace Vigil.Sensors.Process;
+namespace Vigil.Enrichment.Processes;
 
 /// <summary>
 /// Seeds the <see cref="ProcessCache"/> from /proc at start, so processes that were running
@@ -10,12 +13,12 @@ namespace Vigil.Sensors.Process;
 public static class ProcScanner
 {
     /// <summary>Reads every process under <paramref name="procRoot"/>; returns how many were cached.</summary>
-    public static int Seed(ProcessCache cache, string procRoot = "/proc")
+    public static int Seed(ProcessCache cache, CgroupDirectory? cgroups = null, string procRoot = "/proc")
     {
         var found = new List<ProcessInfo>();
         foreach (string dir in Directory.EnumerateDirectories(procRoot))
         {
-            if (uint.TryParse(Path.GetFileName(dir), out uint pid) && TryRead(dir, pid) is { } info)
+            if (uint.TryParse(Path.GetFileName(dir), out uint pid) && TryRead(dir, pid, cgroups) is { } info)
             {
                 found.Add(info);
             }
@@ -29,7 +32,7 @@ public static class ProcScanner
     }
 
     /// <summary>One process, or null when it vanished while being read or is a kernel thread.</summary>
-    public static ProcessInfo? TryRead(string dir, uint pid)
+    public static ProcessInfo? TryRead(string dir, uint pid, CgroupDirectory? cgroups = null)
     {
         try
         {
@@ -48,6 +51,7 @@ public static class ProcScanner
             }
             (uint uid, uint gid) = ReadIds(Path.Combine(dir, "status"));
             string exe = ReadLink(Path.Combine(dir, "exe"));
+            string? cgroup = ReadCgroupPath(Path.Combine(dir, "cgroup"));
             var parentStart = ReadStartTicks(Path.Combine(Path.GetDirectoryName(dir)!, ppid.ToString(CultureInfo.InvariantCulture), "stat"));
             return new ProcessInfo
             {
@@ -60,6 +64,8 @@ public static class ProcScanner
                 Comm = comm,
                 Uid = uid,
                 Gid = gid,
+                Container = cgroup is null ? null : CgroupPathParser.Parse(cgroup),
+                CgroupId = cgroup is null || cgroups is null ? 0 : CgroupDirectory.IdOf(cgroups.MountPoint + cgroup),
                 StartTime = BootClock.StartTimeFromTicks(startTicks),
                 Source = ProcessSource.ProcScan,
             };
@@ -69,6 +75,10 @@ public static class ProcScanner
             return null;
         }
     }
+
+    /// <summary>The cgroup v2 path ("0::/path" line), or null on a v1-only system.</summary>
+    private static string? ReadCgroupPath(string cgroupFile) =>
+        File.ReadLines(cgroupFile).FirstOrDefault(l => l.StartsWith("0::", StringComparison.Ordinal))?[3..];
 
     private static ulong ReadStartTicks(string statPath)
     {

@@ -1,9 +1,10 @@
+using Vigil.Enrichment.Processes;
 using Vigil.Events;
 using Vigil.Sensors;
 using Vigil.Sensors.Process;
 using Vigil.Tests.Support;
 
-namespace Vigil.Tests.Processes;
+namespace Vigil.Tests.Enrichment;
 
 public sealed class ProcessCacheTests
 {

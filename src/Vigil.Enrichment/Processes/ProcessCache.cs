@@ -1,6 +1,6 @@
 using Vigil.Events;
 
-namespace Vigil.Sensors.Process;
+namespace Vigil.Enrichment.Processes;
 
 /// <summary>
 /// The agent's view of live processes and their ancestry, keyed by exec id so pid reuse never

@@ -1,12 +1,14 @@
+using Vigil.Enrichment.Containers;
 using Vigil.Events;
+using Vigil.Sensors;
 
-namespace Vigil.Sensors.Process;
+namespace Vigil.Enrichment.Processes;
 
 /// <summary>
 /// Keeps the <see cref="ProcessCache"/> current from process events and attaches the cached
-/// process (with its ancestry) to every event before passing it on.
+/// process (with its ancestry and container) to every event before passing it on.
 /// </summary>
-public sealed class ProcessEnricher(ProcessCache cache, IEventSink next) : IEventSink
+public sealed class ProcessEnricher(ProcessCache cache, IEventSink next, ContainerResolver? containers = null) : IEventSink
 {
     public void Publish(VigilEvent e)
     {
@@ -47,6 +49,7 @@ public sealed class ProcessEnricher(ProcessCache cache, IEventSink next) : IEven
         info.Uid = id.Uid;
         info.Gid = id.Gid;
         info.CgroupId = id.CgroupId;
+        info.Container = containers?.Resolve(id.CgroupId) ?? info.Container;
         info.Source = ProcessSource.Exec;
         info.Parent ??= cache.Find(id.ParentExecId);
         cache.Put(info);
@@ -54,7 +57,7 @@ public sealed class ProcessEnricher(ProcessCache cache, IEventSink next) : IEven
     }
 
     /// <summary>A forked child runs its parent's image until it execs.</summary>
-    private static ProcessInfo Inherit(ProcessForkEvent fork, ProcessInfo? parent) => new()
+    private ProcessInfo Inherit(ProcessForkEvent fork, ProcessInfo? parent) => new()
     {
         ExecId = fork.ChildExecId,
         Pid = fork.ChildPid,
@@ -67,6 +70,7 @@ public sealed class ProcessEnricher(ProcessCache cache, IEventSink next) : IEven
         Uid = fork.Process.Uid,
         Gid = fork.Process.Gid,
         CgroupId = fork.Process.CgroupId,
+        Container = containers?.Resolve(fork.Process.CgroupId) ?? parent?.Container,
         StartTime = BootClock.StartTimeFromTicks(fork.ChildExecId.StartTicks),
         Source = ProcessSource.Fork,
     };
