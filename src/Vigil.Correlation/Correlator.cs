@@ -1,0 +1,415 @@
+using System.Net;
+using Vigil.Correlation.Incidents;
+using Vigil.Correlation.Sequences;
+using Vigil.Correlation.Signals;
+using Vigil.Events;
+
+namespace Vigil.Correlation;
+
+/// <summary>
+/// Groups signals into incidents keyed by shared entities (process tree, container, remote
+/// address, written file), keeps a causal chain with a reason per edge, completes sequence rules,
+/// and publishes an incident once it is worth attention: two linked findings, a completed sequence,
+/// or one critical finding. Plain events only ever join incidents as evidence. Not thread-safe: one
+/// correlator per pipeline thread.
+/// </summary>
+public sealed class Correlator
+{
+    private readonly CorrelatorOptions _options;
+    private readonly SequenceMatcher _sequences;
+    private readonly bool _sequencesWatchEvents;
+    private readonly LinkedList<IncidentState> _open = new(); // most recently active last
+    private readonly Dictionary<IncidentState, LinkedListNode<IncidentState>> _nodes = [];
+    private readonly Dictionary<ExecId, IncidentState> _byProcess = [];
+    private readonly Dictionary<ExecId, IncidentState> _byParent = [];
+    private readonly Dictionary<string, IncidentState> _byContainer = new(StringComparer.Ordinal);
+    private readonly Dictionary<IPAddress, IncidentState> _byRemote = [];
+    private readonly Dictionary<string, IncidentState> _byWrittenFile = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, IncidentReport> _published = new(StringComparer.Ordinal);
+    private long _nextSignal;
+    private long _nextIncident;
+    private DateTime _lastDrops = DateTime.MinValue;
+
+    public Correlator(CorrelatorOptions options, IReadOnlyList<SequenceRule> sequences)
+    {
+        _options = options;
+        _sequences = new SequenceMatcher(sequences);
+        _sequencesWatchEvents = sequences.Any(s => s.WatchesEvents);
+    }
+
+    /// <summary>Called with each new revision of a published incident (and when it closes).</summary>
+    public event Action<IncidentReport>? IncidentUpdated;
+
+    public long SignalsObserved { get; private set; }
+
+    public long IncidentsEvicted { get; private set; }
+
+    public long SequenceEvictions => _sequences.Evicted;
+
+    public int OpenIncidents => _open.Count;
+
+    public IReadOnlyCollection<IncidentReport> Published => _published.Values;
+
+    public long NextSignalId() => Interlocked.Increment(ref _nextSignal);
+
+    /// <summary>A plain event: joins an incident it links to, or advances a sequence; otherwise costs a few lookups.</summary>
+    public void ObserveEvent(VigilEvent e)
+    {
+        if (!TouchesIndex(e) && !_sequencesWatchEvents)
+        {
+            return;
+        }
+        Signal signal = SignalFactory.FromEvent(NextSignalId(), e);
+        if (!TouchesIndex(e) && !_sequences.Wants(signal))
+        {
+            return;
+        }
+        Observe(signal);
+    }
+
+    /// <summary>Kernel drops reported by the sensors: incidents active around then say their evidence may be incomplete.</summary>
+    public void ReportDrops(DateTime when, ulong dropped)
+    {
+        if (dropped == 0)
+        {
+            return;
+        }
+        _lastDrops = when;
+        foreach (IncidentState incident in _open)
+        {
+            if (when - incident.LastSeen <= _options.Window)
+            {
+                incident.Missing.Add("kernel drops in this window: some events were lost");
+            }
+        }
+    }
+
+    public void Observe(Signal signal)
+    {
+        SignalsObserved++;
+        IncidentState? incident = Join(signal);
+        if (incident is null)
+        {
+            if (signal.Kind == SignalKind.Event && !_sequences.Wants(signal))
+            {
+                return;
+            }
+            if (signal.Kind != SignalKind.Event)
+            {
+                incident = Open(signal);
+            }
+        }
+        foreach (SequenceMatch match in _sequences.Observe(signal))
+        {
+            incident = Complete(match, incident);
+        }
+        if (incident is not null)
+        {
+            Touch(incident);
+            Report(incident);
+        }
+    }
+
+    /// <summary>Closes incidents idle for longer than the options allow; returns how many closed.</summary>
+    public int CloseIdle(DateTime now)
+    {
+        int closed = 0;
+        while (_open.First is { } oldest && now - oldest.Value.LastSeen > _options.IdleClose)
+        {
+            Remove(oldest.Value);
+            oldest.Value.Closed = true;
+            Report(oldest.Value);
+            closed++;
+        }
+        return closed;
+    }
+
+    private IncidentState? Join(Signal signal)
+    {
+        IncidentState? best = null;
+        CausalEdge? bestEdge = null;
+        var others = new List<(IncidentState Incident, CausalEdge Edge)>();
+        foreach (IncidentState candidate in Candidates(signal.Entities))
+        {
+            if (signal.Time - candidate.LastSeen > _options.Window || candidate.Closed)
+            {
+                continue;
+            }
+            if (StrongestLink(candidate, signal) is not { } edge)
+            {
+                continue;
+            }
+            if (bestEdge is null || edge.Strength > bestEdge.Strength)
+            {
+                if (best is not null)
+                {
+                    others.Add((best, bestEdge!));
+                }
+                best = candidate;
+                bestEdge = edge;
+            }
+            else
+            {
+                others.Add((candidate, edge));
+            }
+        }
+        if (best is null)
+        {
+            return null;
+        }
+        foreach ((IncidentState other, CausalEdge bridge) in others)
+        {
+            Merge(best, other, bridge);
+        }
+        if (signal.Kind == SignalKind.Event && best.Signals.Count >= _options.MaxSignalsPerIncident)
+        {
+            best.EvidenceDropped++;
+            return best;
+        }
+        best.Add(signal, bestEdge);
+        Index(best, signal);
+        return best;
+    }
+
+    private CausalEdge? StrongestLink(IncidentState incident, Signal signal)
+    {
+        CausalEdge? best = null;
+        int start = Math.Max(0, incident.Signals.Count - _options.LinkLookback);
+        for (int i = incident.Signals.Count - 1; i >= start; i--)
+        {
+            Signal earlier = incident.Signals[i];
+            if (earlier.Time <= signal.Time && CausalLinker.Link(earlier, signal) is { } edge && (best is null || edge.Strength > best.Strength))
+            {
+                best = edge;
+            }
+        }
+        return best;
+    }
+
+    private IEnumerable<IncidentState> Candidates(Entities e)
+    {
+        var seen = new HashSet<IncidentState>();
+        if (_byProcess.TryGetValue(e.Process, out IncidentState? byProcess) && seen.Add(byProcess))
+        {
+            yield return byProcess;
+        }
+        foreach (ExecId ancestor in e.Ancestors)
+        {
+            if (_byProcess.TryGetValue(ancestor, out IncidentState? byAncestor) && seen.Add(byAncestor))
+            {
+                yield return byAncestor;
+            }
+        }
+        if (CausalLinker.SharedParent(e) is { } parent && _byParent.TryGetValue(parent, out IncidentState? bySibling) && seen.Add(bySibling))
+        {
+            yield return bySibling;
+        }
+        if (e.Container is not null && _byContainer.TryGetValue(e.Container, out IncidentState? byContainer) && seen.Add(byContainer))
+        {
+            yield return byContainer;
+        }
+        if (e.RemoteAddress is not null && _byRemote.TryGetValue(e.RemoteAddress, out IncidentState? byRemote) && seen.Add(byRemote))
+        {
+            yield return byRemote;
+        }
+        if (e.File is not null && _byWrittenFile.TryGetValue(e.File, out IncidentState? byFile) && seen.Add(byFile))
+        {
+            yield return byFile;
+        }
+    }
+
+    /// <summary>Whether a raw event shares a key with any open incident, checked without allocating.</summary>
+    private bool TouchesIndex(VigilEvent e)
+    {
+        if (_open.Count == 0)
+        {
+            return false;
+        }
+        if (_byProcess.ContainsKey(e.Process.ExecId) || _byProcess.ContainsKey(e.Process.ParentExecId) || _byParent.ContainsKey(e.Process.ParentExecId))
+        {
+            return true;
+        }
+        for (ProcessInfo? p = e.Context?.Parent; p is not null; p = p.Parent)
+        {
+            if (_byProcess.ContainsKey(p.ExecId))
+            {
+                return true;
+            }
+        }
+        ContainerInfo? container = e.Context?.Container;
+        if (container is { IsHost: false } && _byContainer.ContainsKey(container.Id))
+        {
+            return true;
+        }
+        return e switch
+        {
+            NetworkEvent net => _byRemote.ContainsKey(net.Direction == NetworkDirection.Outbound ? net.DestinationAddress : net.SourceAddress),
+            FileEvent file => _byWrittenFile.ContainsKey(file.Path),
+            ProcessExecEvent exec => _byWrittenFile.ContainsKey(exec.Binary),
+            _ => false,
+        };
+    }
+
+    private IncidentState Open(Signal signal)
+    {
+        var incident = new IncidentState($"inc-{BootStamp}-{Interlocked.Increment(ref _nextIncident)}");
+        incident.Add(signal, null);
+        if (signal.Time - _lastDrops <= _options.Window)
+        {
+            incident.Missing.Add("kernel drops in this window: some events were lost");
+        }
+        _nodes[incident] = _open.AddLast(incident);
+        Index(incident, signal);
+        while (_open.Count > _options.MaxOpenIncidents)
+        {
+            Remove(_open.First!.Value);
+            IncidentsEvicted++;
+        }
+        return incident;
+    }
+
+    private IncidentState? Complete(SequenceMatch match, IncidentState? incident)
+    {
+        // Every step belongs in one incident: merge the incidents the steps landed in, add the steps that had none.
+        incident ??= match.Steps.Select(s => IncidentOf(s)).FirstOrDefault(i => i is not null) ?? Open(match.Steps[0]);
+        for (int i = 0; i < match.Steps.Count; i++)
+        {
+            Signal step = match.Steps[i];
+            IncidentState? holder = IncidentOf(step);
+            if (holder is null)
+            {
+                incident.Add(step, null);
+                Index(incident, step);
+            }
+            else if (holder != incident)
+            {
+                Merge(incident, holder, bridge: null); // the step edge below links them
+            }
+            incident.SequenceSteps.Add(step.Id);
+            if (i > 0)
+            {
+                incident.Edges.Add(new CausalEdge(match.Steps[i - 1].Id, step.Id, EdgeReason.SequenceStep, 1,
+                    $"{match.Rule.Name}: {match.Rule.Steps.First(s => s.Matches(match.Steps[i - 1])).Name} -> {match.Rule.Steps.Last(s => s.Matches(step)).Name}"));
+            }
+        }
+        incident.Signals.Sort((x, y) => x.Time.CompareTo(y.Time));
+        Signal last = match.Steps[^1];
+        var sequence = new Signal
+        {
+            Id = NextSignalId(),
+            Time = last.Time,
+            Kind = SignalKind.Sequence,
+            Name = match.Rule.Name,
+            Prior = Priors.Sequence,
+            Entities = last.Entities,
+            Description = match.Rule.Title,
+        };
+        incident.Add(sequence, new CausalEdge(last.Id, sequence.Id, EdgeReason.SequenceStep, 1, $"{match.Rule.Name} completed"));
+        return incident;
+    }
+
+    private IncidentState? IncidentOf(Signal s) =>
+        _open.FirstOrDefault(i => i.Signals.Any(x => x.Id == s.Id));
+
+    private void Merge(IncidentState into, IncidentState other, CausalEdge? bridge)
+    {
+        if (into == other)
+        {
+            return;
+        }
+        Remove(other);
+        into.Absorb(other, bridge);
+        foreach (Signal s in other.Signals)
+        {
+            Index(into, s);
+        }
+        if (other.Published)
+        {
+            _published.Remove(other.Id);
+        }
+    }
+
+    private void Index(IncidentState incident, Signal s)
+    {
+        Entities e = s.Entities;
+        if (!e.Process.IsEmpty)
+        {
+            _byProcess[e.Process] = incident;
+        }
+        if (CausalLinker.SharedParent(e) is { } parent)
+        {
+            _byParent[parent] = incident;
+        }
+        if (e.Container is not null)
+        {
+            _byContainer[e.Container] = incident;
+        }
+        if (e.RemoteAddress is not null)
+        {
+            _byRemote[e.RemoteAddress] = incident;
+        }
+        if (e.FileWritten && e.File is not null)
+        {
+            _byWrittenFile[e.File] = incident;
+        }
+    }
+
+    private void Touch(IncidentState incident)
+    {
+        if (_nodes.TryGetValue(incident, out var node))
+        {
+            _open.Remove(node);
+            _open.AddLast(node);
+        }
+    }
+
+    private void Remove(IncidentState incident)
+    {
+        if (_nodes.Remove(incident, out var node))
+        {
+            _open.Remove(node);
+        }
+        RemoveFrom(_byProcess, incident);
+        RemoveFrom(_byParent, incident);
+        RemoveFrom(_byContainer, incident);
+        RemoveFrom(_byRemote, incident);
+        RemoveFrom(_byWrittenFile, incident);
+    }
+
+    private static void RemoveFrom<TKey>(Dictionary<TKey, IncidentState> index, IncidentState incident) where TKey : notnull
+    {
+        foreach (TKey key in index.Where(kv => kv.Value == incident).Select(kv => kv.Key).ToList())
+        {
+            index.Remove(key);
+        }
+    }
+
+    private void Report(IncidentState incident)
+    {
+        if (!incident.Published && !WorthPublishing(incident))
+        {
+            return;
+        }
+        incident.Published = true;
+        incident.Revision++;
+        IncidentReport report = IncidentReports.Build(incident);
+        _published[incident.Id] = report;
+        IncidentUpdated?.Invoke(report);
+    }
+
+    private bool WorthPublishing(IncidentState incident)
+    {
+        int findings = 0;
+        foreach (Signal s in incident.Findings)
+        {
+            if (s.Kind == SignalKind.Sequence || s.Prior >= _options.PublishAlonePrior)
+            {
+                return true;
+            }
+            findings++;
+        }
+        return findings >= 2 && incident.Edges.Count > 0;
+    }
+
+    private static readonly string BootStamp = DateTime.UtcNow.ToString("yyyyMMddHHmmss", System.Globalization.CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,22 @@
+namespace Vigil.Correlation;
+
+public sealed record CorrelatorOptions
+{
+    /// <summary>A signal joins an incident only if the incident saw activity this recently.</summary>
+    public TimeSpan Window { get; init; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>An incident with no new signal for this long is closed.</summary>
+    public TimeSpan IdleClose { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Open incidents (published or candidate) kept at most; the least recently active is evicted and counted.</summary>
+    public int MaxOpenIncidents { get; init; } = 10_000;
+
+    /// <summary>Signals kept per incident; plain events beyond it are counted, not kept.</summary>
+    public int MaxSignalsPerIncident { get; init; } = 512;
+
+    /// <summary>Only the most recent signals of an incident are compared with a new one (bounds the cost per signal).</summary>
+    public int LinkLookback { get; init; } = 64;
+
+    /// <summary>A lone finding with at least this prior is published on its own (critical rules).</summary>
+    public double PublishAlonePrior { get; init; } = 0.9;
+}

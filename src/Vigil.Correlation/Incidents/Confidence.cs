@@ -1,0 +1,50 @@
+using Vigil.Correlation.Signals;
+
+namespace Vigil.Correlation.Incidents;
+
+/// <summary>
+/// How sure an incident is, in [0,1] (docs/correlation.md):
+/// a noisy-OR over its findings, each weighted by how strongly and how promptly it links to the
+/// chain, scaled by the amount of evidence, and discounted for each piece of missing context.
+/// </summary>
+public static class Confidence
+{
+    /// <summary>Time constant of the proximity decay: a finding this long after its cause keeps 1/e of its link.</summary>
+    public static readonly TimeSpan ProximityTau = TimeSpan.FromMinutes(5);
+
+    /// <summary>Proximity never drops below this: slow attacks are still attacks.</summary>
+    public const double ProximityFloor = 0.5;
+
+    public const double EvidenceBase = 0.75;
+
+    public const double MissingPenalty = 0.9;
+
+    internal static double Of(IncidentState incident)
+    {
+        var linkOf = new Dictionary<long, (double Strength, TimeSpan Gap)>();
+        var byId = incident.Signals.ToDictionary(s => s.Id);
+        foreach (CausalEdge edge in incident.Edges)
+        {
+            if (byId.TryGetValue(edge.From, out Signal? from) && byId.TryGetValue(edge.To, out Signal? to)
+                && (!linkOf.TryGetValue(edge.To, out var known) || edge.Strength > known.Strength))
+            {
+                linkOf[edge.To] = (edge.Strength, to.Time - from.Time);
+            }
+        }
+        double none = 1;
+        int findings = 0;
+        foreach (Signal s in incident.Findings)
+        {
+            findings++;
+            // The first finding anchors the chain: its link is its own prior.
+            (double strength, TimeSpan gap) = linkOf.TryGetValue(s.Id, out var l) ? l : (1.0, TimeSpan.Zero);
+            none *= 1 - s.Prior * strength * Proximity(gap);
+        }
+        double evidence = EvidenceBase + (1 - EvidenceBase) * (1 - Math.Exp(-incident.Signals.Count / 3.0));
+        double missing = Math.Pow(MissingPenalty, incident.Missing.Count);
+        return findings == 0 ? 0 : Math.Clamp((1 - none) * evidence * missing, 0, 1);
+    }
+
+    public static double Proximity(TimeSpan gap) =>
+        Math.Max(ProximityFloor, Math.Exp(-Math.Abs(gap.TotalSeconds) / ProximityTau.TotalSeconds));
+}

@@ -1,0 +1,75 @@
+using Vigil.Correlation.Signals;
+
+namespace Vigil.Correlation.Incidents;
+
+/// <summary>An incident as the correlator grows it: its signals, the causal edges between them, and what is missing.</summary>
+internal sealed class IncidentState(string id)
+{
+    public string Id { get; } = id;
+
+    public List<Signal> Signals { get; } = [];
+
+    public List<CausalEdge> Edges { get; } = [];
+
+    public HashSet<string> Missing { get; } = [];
+
+    /// <summary>Signals that were steps of a completed sequence: they may be the root cause even when plain events.</summary>
+    public HashSet<long> SequenceSteps { get; } = [];
+
+    /// <summary>Plain events left out because the incident reached its evidence cap.</summary>
+    public long EvidenceDropped { get; set; }
+
+    public DateTime FirstSeen => Signals[0].Time;
+
+    public DateTime LastSeen { get; set; }
+
+    /// <summary>Published once it is worth an operator's attention; before that it is a candidate.</summary>
+    public bool Published { get; set; }
+
+    public bool Closed { get; set; }
+
+    public int Revision { get; set; }
+
+    public IEnumerable<Signal> Findings => Signals.Where(s => s.Kind != SignalKind.Event);
+
+    public void Add(Signal signal, CausalEdge? edge)
+    {
+        Signals.Add(signal);
+        if (edge is not null)
+        {
+            Edges.Add(edge);
+        }
+        if (signal.Time > LastSeen)
+        {
+            LastSeen = signal.Time;
+        }
+        if (signal.Kind != SignalKind.Event && signal.Event?.Context is null && signal.Event is not null)
+        {
+            Missing.Add($"process context unknown for pid {signal.Event.Process.Pid}");
+        }
+        else if (signal.Kind != SignalKind.Event && signal.Entities.Ancestors.Count == 0)
+        {
+            Missing.Add($"parent process unknown for {signal.Name}");
+        }
+    }
+
+    /// <summary>Takes over another incident (they turned out to share an entity).</summary>
+    public void Absorb(IncidentState other, CausalEdge? bridge)
+    {
+        Signals.AddRange(other.Signals);
+        Signals.Sort((x, y) => x.Time.CompareTo(y.Time));
+        Edges.AddRange(other.Edges);
+        if (bridge is not null)
+        {
+            Edges.Add(bridge);
+        }
+        Missing.UnionWith(other.Missing);
+        SequenceSteps.UnionWith(other.SequenceSteps);
+        EvidenceDropped += other.EvidenceDropped;
+        Published |= other.Published;
+        if (other.LastSeen > LastSeen)
+        {
+            LastSeen = other.LastSeen;
+        }
+    }
+}

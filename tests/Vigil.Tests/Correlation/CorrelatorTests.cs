@@ -1,0 +1,210 @@
+using Vigil.Correlation;
+using Vigil.Correlation.Incidents;
+using Vigil.Correlation.Sequences;
+using Vigil.Correlation.Signals;
+using Vigil.Events;
+using Vigil.Tests.Support;
+
+namespace Vigil.Tests.Correlation;
+
+public sealed class CorrelatorTests
+{
+    private readonly SyntheticEvents _events = new();
+    private readonly List<IncidentReport> _updates = [];
+
+    private Correlator Create(IReadOnlyList<SequenceRule>? sequences = null, CorrelatorOptions? options = null)
+    {
+        var correlator = new Correlator(options ?? new CorrelatorOptions(), sequences ?? []);
+        correlator.IncidentUpdated += _updates.Add;
+        return correlator;
+    }
+
+    private static Signal Detect(Correlator c, string rule, string priority, VigilEvent e) =>
+        SignalFactory.FromDetection(c.NextSignalId(), rule, priority, $"{rule} ({e.Process.Comm})", [], e);
+
+    [Fact]
+    public void Two_detections_in_one_process_tree_make_one_incident_rooted_at_the_first()
+    {
+        Correlator c = Create();
+        ProcessInfo server = _events.Process("/usr/sbin/nginx");
+        ProcessInfo shell = _events.Process("/bin/sh", server);
+        ProcessInfo curl = _events.Process("/usr/bin/curl", shell);
+
+        Signal spawn = Detect(c, "Shell spawned by server", "WARNING", _events.Exec(shell));
+        c.Observe(spawn);
+        Assert.Empty(_updates); // one warning is a candidate, not yet an incident
+        Signal callout = Detect(c, "Outbound connection from shell child", "WARNING", _events.Connect(curl, "203.0.113.9", 4444));
+        c.Observe(callout);
+
+        IncidentReport incident = Assert.Single(c.Published);
+        Assert.Same(spawn, incident.RootCause);
+        CausalEdge edge = Assert.Single(incident.Chain);
+        Assert.Equal((spawn.Id, callout.Id, EdgeReason.Descendant), (edge.From, edge.To, edge.Reason));
+        Assert.Equal(["Shell spawned by server", "Outbound connection from shell child"], incident.Findings);
+        Assert.InRange(incident.Confidence, 0.6, 0.95);
+        Assert.Empty(incident.Missing);
+    }
+
+    [Fact]
+    public void Detections_in_unrelated_processes_stay_apart_and_unpublished()
+    {
+        Correlator c = Create();
+        c.Observe(Detect(c, "A", "WARNING", _events.Exec(_events.Process("/bin/a"))));
+        c.Observe(Detect(c, "B", "WARNING", _events.Exec(_events.Process("/bin/b"))));
+        Assert.Empty(c.Published);
+        Assert.Equal(2, c.OpenIncidents);
+    }
+
+    [Fact]
+    public void A_single_critical_detection_is_an_incident_on_its_own()
+    {
+        Correlator c = Create();
+        c.Observe(Detect(c, "Kernel module load", "CRITICAL", _events.Exec(_events.Process("/sbin/insmod", _events.Process("/bin/sh")))));
+        IncidentReport incident = Assert.Single(c.Published);
+        Assert.Equal(0.9 * SingleSignalEvidence, incident.Confidence, 3);
+    }
+
+    private static double SingleSignalEvidence => Confidence.EvidenceBase + ((1 - Confidence.EvidenceBase) * (1 - Math.Exp(-1 / 3.0)));
+
+    [Fact]
+    public void Plain_events_join_an_incident_as_evidence_but_never_start_one()
+    {
+        Correlator c = Create();
+        ProcessInfo shell = _events.Process("/bin/sh");
+        c.ObserveEvent(_events.Exec(shell));
+        Assert.Equal(0, c.OpenIncidents);
+
+        c.Observe(Detect(c, "Kernel module load", "CRITICAL", _events.Exec(_events.Process("/sbin/insmod", shell))));
+        ProcessInfo child = _events.Process("/bin/ls", shell);
+        c.ObserveEvent(_events.Exec(child));
+        c.ObserveEvent(_events.Exec(_events.Process("/bin/unrelated")));
+
+        IncidentReport incident = c.Published.Single();
+        Assert.Equal(2, incident.Timeline.Count);
+        Assert.Equal(SignalKind.Event, incident.Timeline[1].Kind);
+        Assert.Equal("process.exec", incident.Timeline[1].Name);
+    }
+
+    [Fact]
+    public void A_file_written_then_executed_links_unrelated_processes()
+    {
+        Correlator c = Create();
+        ProcessInfo dropper = _events.Process("/usr/bin/curl");
+        ProcessInfo payload = _events.Process("/tmp/x");
+        Signal write = Detect(c, "Write below tmp", "NOTICE", _events.File(dropper, "/tmp/x", FileIntent.Write | FileIntent.Create));
+        Signal exec = Detect(c, "Exec from tmp", "WARNING", _events.Exec(payload));
+        c.Observe(write);
+        c.Observe(exec);
+
+        IncidentReport incident = Assert.Single(c.Published);
+        Assert.Equal(EdgeReason.FileWrittenThenUsed, Assert.Single(incident.Chain).Reason);
+        Assert.Same(write, incident.RootCause);
+    }
+
+    [Fact]
+    public void A_signal_that_links_two_incidents_merges_them()
+    {
+        Correlator c = Create();
+        ProcessInfo a = _events.Process("/bin/a");
+        ProcessInfo b = _events.Process("/bin/b");
+        c.Observe(Detect(c, "A", "WARNING", _events.Connect(a, "198.51.100.7", 443)));
+        c.Observe(Detect(c, "B", "WARNING", _events.Exec(b)));
+        Assert.Equal(2, c.OpenIncidents);
+
+        ProcessInfo bChild = _events.Process("/bin/sh", b);
+        c.Observe(Detect(c, "C", "WARNING", _events.Connect(bChild, "198.51.100.7", 443)));
+
+        Assert.Equal(1, c.OpenIncidents);
+        IncidentReport incident = Assert.Single(c.Published);
+        Assert.Equal(["A", "B", "C"], incident.Findings);
+        Assert.Contains(incident.Chain, e => e.Reason == EdgeReason.SameRemoteAddress);
+        Assert.Contains(incident.Chain, e => e.Reason == EdgeReason.Descendant);
+    }
+
+    [Fact]
+    public void Kernel_drops_are_named_as_missing_and_lower_the_confidence()
+    {
+        double Run(bool drops)
+        {
+            var events = new SyntheticEvents();
+            var c = new Correlator(new CorrelatorOptions(), []);
+            ProcessInfo shell = events.Process("/bin/sh");
+            c.Observe(Detect(c, "A", "WARNING", events.Exec(shell)));
+            if (drops)
+            {
+                c.ReportDrops(events.Now, 12);
+            }
+            c.Observe(Detect(c, "B", "WARNING", events.Exec(events.Process("/bin/nc", shell))));
+            IncidentReport incident = c.Published.Single();
+            Assert.Equal(drops, incident.Missing.Any(m => m.Contains("kernel drops", StringComparison.Ordinal)));
+            return incident.Confidence;
+        }
+        Assert.True(Run(drops: true) < Run(drops: false));
+    }
+
+    [Fact]
+    public void An_unknown_parent_is_named_as_missing()
+    {
+        Correlator c = Create();
+        c.Observe(Detect(c, "Kernel module load", "CRITICAL", _events.Exec(_events.Process("/sbin/insmod"))));
+        Assert.Contains("parent process unknown for Kernel module load", Assert.Single(c.Published).Missing);
+    }
+
+    [Fact]
+    public void Idle_incidents_close_and_say_so()
+    {
+        Correlator c = Create(options: new CorrelatorOptions { IdleClose = TimeSpan.FromMinutes(1) });
+        c.Observe(Detect(c, "Kernel module load", "CRITICAL", _events.Exec(_events.Process("/sbin/insmod"))));
+        Assert.Equal(0, c.CloseIdle(_events.Now.AddSeconds(30)));
+        Assert.Equal(1, c.CloseIdle(_events.Now.AddMinutes(2)));
+        Assert.Equal(IncidentStatus.Closed, _updates[^1].Status);
+        Assert.Equal(2, _updates[^1].Revision);
+        Assert.Equal(0, c.OpenIncidents);
+    }
+
+    [Fact]
+    public void Open_incidents_are_capped_and_evictions_counted()
+    {
+        Correlator c = Create(options: new CorrelatorOptions { MaxOpenIncidents = 3 });
+        for (int i = 0; i < 5; i++)
+        {
+            c.Observe(Detect(c, $"R{i}", "NOTICE", _events.Exec(_events.Process($"/bin/p{i}"))));
+        }
+        Assert.Equal(3, c.OpenIncidents);
+        Assert.Equal(2, c.IncidentsEvicted);
+    }
+
+    [Fact]
+    public void Evidence_beyond_the_cap_is_counted_not_kept()
+    {
+        Correlator c = Create(options: new CorrelatorOptions { MaxSignalsPerIncident = 3 });
+        ProcessInfo shell = _events.Process("/bin/sh");
+        c.Observe(Detect(c, "Kernel module load", "CRITICAL", _events.Exec(shell)));
+        for (int i = 0; i < 5; i++)
+        {
+            c.ObserveEvent(_events.File(shell, $"/etc/f{i}", FileIntent.Read));
+        }
+        IncidentReport incident = c.Published.Single();
+        Assert.Equal(3, incident.Timeline.Count);
+        Assert.Equal(3, incident.EvidenceDropped);
+    }
+
+    [Fact]
+    public void Confidence_rises_with_linked_findings_and_falls_with_time_between_them()
+    {
+        double Confidence(int findings, TimeSpan gap)
+        {
+            var events = new SyntheticEvents();
+            var c = new Correlator(new CorrelatorOptions { Window = TimeSpan.FromHours(2) }, []);
+            ProcessInfo shell = events.Process("/bin/sh");
+            for (int i = 0; i < findings; i++)
+            {
+                c.Observe(Detect(c, $"R{i}", "WARNING", events.Exec(events.Process($"/bin/c{i}", shell), i == 0 ? default : gap)));
+            }
+            return c.Published.Single().Confidence;
+        }
+        Assert.True(Confidence(3, TimeSpan.FromSeconds(1)) > Confidence(2, TimeSpan.FromSeconds(1)));
+        Assert.True(Confidence(2, TimeSpan.FromSeconds(1)) > Confidence(2, TimeSpan.FromMinutes(20)));
+        Assert.InRange(Confidence(5, TimeSpan.FromSeconds(1)), 0, 1);
+    }
+}
