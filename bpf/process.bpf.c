@@ -93,11 +93,9 @@ int BPF_PROG(handle_fork, struct task_struct *parent, struct task_struct *child)
 		return 0;
 	if (vigil_is_agent())
 		return 0;
-	rec = bpf_ringbuf_reserve(&process_events, sizeof(*rec), 0);
-	if (!rec) {
-		vigil_count_drop();
+	rec = vigil_reserve(&process_events, sizeof(*rec));
+	if (!rec)
 		return 0;
-	}
 	vigil_fill_header(&rec->hdr, VIGIL_RECORD_FORK, sizeof(*rec));
 	vigil_fill_current(&rec->parent);
 	rec->child_pid = BPF_CORE_READ(child, tgid);
@@ -119,11 +117,9 @@ int handle_exit(void *ctx)
 		return 0;
 	if (vigil_is_agent())
 		return 0;
-	rec = bpf_ringbuf_reserve(&process_events, sizeof(*rec), 0);
-	if (!rec) {
-		vigil_count_drop();
+	rec = vigil_reserve(&process_events, sizeof(*rec));
+	if (!rec)
 		return 0;
-	}
 	code = BPF_CORE_READ(task, exit_code);
 	vigil_fill_header(&rec->hdr, VIGIL_RECORD_EXIT, sizeof(*rec));
 	vigil_fill_current(&rec->proc);

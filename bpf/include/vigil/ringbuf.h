@@ -34,6 +34,16 @@ static __always_inline __u64 vigil_wakeup_flags(void *ring)
 		? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
 }
 
+/* Reserves a fixed-size record; a full ring is counted as a drop. */
+static __always_inline void *vigil_reserve(void *ring, __u64 size)
+{
+	void *record = bpf_ringbuf_reserve(ring, size, 0);
+
+	if (!record)
+		vigil_count_drop();
+	return record;
+}
+
 static __always_inline void vigil_submit(void *ring, void *record)
 {
 	bpf_ringbuf_submit(record, vigil_wakeup_flags(ring));
