@@ -36,7 +36,7 @@ public sealed class CompiledRule
     /// <summary>The evt.type values the condition requires; null when it may match any event.</summary>
     public IReadOnlySet<string>? EventTypes { get; }
 
-    public Detection Detect(EventContext context) => new(
+    public RuleDetection Detect(EventContext context) => new(
         Name,
         Priority,
         Tags,

@@ -33,7 +33,7 @@ public sealed class RuleSet
     public RuleEnvironment Environment { get; }
 
     /// <summary>Evaluates the event in <paramref name="context"/>, adding a detection per matching rule.</summary>
-    public void Evaluate(EventContext context, List<Detection> detections)
+    public void Evaluate(EventContext context, List<RuleDetection> detections)
     {
         Environment.Observe(context);
         CompiledRule[] candidates = _byType.TryGetValue(EventFields.TypeOf(context.Event), out CompiledRule[]? typed) ? typed : _anyType;
@@ -47,11 +47,11 @@ public sealed class RuleSet
     }
 
     /// <summary>Convenience for single events (tests, tools): numbers the event and returns its detections.</summary>
-    public List<Detection> Evaluate(VigilEvent e)
+    public List<RuleDetection> Evaluate(VigilEvent e)
     {
         var context = new EventContext(Environment);
         context.Reset(e, Interlocked.Increment(ref _nextNumber));
-        var detections = new List<Detection>();
+        var detections = new List<RuleDetection>();
         Evaluate(context, detections);
         return detections;
     }

@@ -6,7 +6,7 @@ namespace Vigil.Detection.Rules;
 /// A rule that matched an event: what fired, how severe, the rendered output, every field the
 /// rule's condition and output read with its value, and the event itself.
 /// </summary>
-public sealed record Detection(
+public sealed record RuleDetection(
     string RuleName,
     RulePriority Priority,
     IReadOnlyList<string> Tags,
