@@ -28,8 +28,8 @@ internal static class EventFields
         r.Text("evt.arg.linkpath", "FileEvent.TargetPath of symlink/symlinkat", c => PathArgument(c, "symlink", target: true));
         r.Text("evt.arg.oldpath", "FileEvent.Path of link/linkat/rename*", c => PathArgument(c, "link", target: false) ?? PathArgument(c, "rename", target: false));
         r.Text("evt.arg.newpath", "FileEvent.TargetPath of link/linkat/rename*", c => PathArgument(c, "link", target: true) ?? PathArgument(c, "rename", target: true));
-        r.Text("evt.arg.name", "FileEvent.Path", c => c.Event is FileEvent f ? f.Path.AsMemory() : null);
-        r.Text("evt.arg.path", "FileEvent.Path", c => c.Event is FileEvent f ? f.Path.AsMemory() : null);
+        r.Text("evt.arg.name", "FileEvent.Path", c => c.Event is FileEvent f ? f.Path.AsMemory() : FieldValues.NoText);
+        r.Text("evt.arg.path", "FileEvent.Path", c => c.Event is FileEvent f ? f.Path.AsMemory() : FieldValues.NoText);
     }
 
     public static string TypeOf(VigilEvent e) => e switch
@@ -64,19 +64,19 @@ internal static class EventFields
     };
 
     private static ReadOnlyMemory<char>? Res(EventContext c) =>
-        RawResult(c) is { } res ? SyscallArgumentNames.Result(res).AsMemory() : null;
+        RawResult(c) is { } res ? SyscallArgumentNames.Result(res).AsMemory() : FieldValues.NoText;
 
     private static bool? OpenIntent(EventContext c, FileIntent intent) =>
         c.Event is FileEvent f && IsOpen(f.Syscall) ? (f.Intent & intent) != 0 : null;
 
     private static ReadOnlyMemory<char>? Flags(EventContext c) =>
-        c.Event is FileEvent f && IsOpen(f.Syscall) ? SyscallArgumentNames.OpenFlags(f.Flags).AsMemory() : null;
+        c.Event is FileEvent f && IsOpen(f.Syscall) ? SyscallArgumentNames.OpenFlags(f.Flags).AsMemory() : FieldValues.NoText;
 
     private static ReadOnlyMemory<char>? PtraceRequest(EventContext c) =>
-        c.Event is PrivilegeEvent { Syscall: "ptrace" } p ? FieldValues.Text(SyscallArgumentNames.PtraceRequest(p.Flags)) : null;
+        c.Event is PrivilegeEvent { Syscall: "ptrace" } p ? FieldValues.Text(SyscallArgumentNames.PtraceRequest(p.Flags)) : FieldValues.NoText;
 
     private static ReadOnlyMemory<char>? PathArgument(EventContext c, string syscallPrefix, bool target) =>
         c.Event is FileEvent f && f.Syscall.StartsWith(syscallPrefix, StringComparison.Ordinal)
             ? (target ? f.TargetPath : f.Path).AsMemory()
-            : null;
+            : FieldValues.NoText;
 }

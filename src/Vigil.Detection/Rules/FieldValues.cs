@@ -9,7 +9,13 @@ internal static class FieldValues
     /// <summary>What Falco prints for a field it cannot extract.</summary>
     public const string Missing = "<NA>";
 
-    public static ReadOnlyMemory<char>? Text(string? value) => value is null ? null : value.AsMemory();
+    /// <summary>
+    /// A missing text value. Spelled out because a bare <c>null</c> in a conditional next to a
+    /// ReadOnlyMemory converts through char[] into an empty, present value.
+    /// </summary>
+    public static readonly ReadOnlyMemory<char>? NoText = null;
+
+    public static ReadOnlyMemory<char>? Text(string? value) => value is null ? NoText : value.AsMemory();
 
     public static string Format(ReadOnlyMemory<char>? value) => value is { } v ? v.ToString() : Missing;
 

@@ -17,10 +17,10 @@ internal static class FileDescriptorFields
         r.Text("fd.type", "'file' for FileEvent; 'ipv4' or 'ipv6' for NetworkEvent", c => Kind(c, "file", "ipv4", "ipv6"));
         r.Text("fd.typechar", "'f' for FileEvent; '4' or '6' for NetworkEvent", c => Kind(c, "f", "4", "6"));
         r.Text("fd.name", "FileEvent.Path; NetworkEvent: client:port->server:port", Name);
-        r.Text("fd.nameraw", "FileEvent.Path as the sensor recorded it", c => c.Event is FileEvent f ? f.Path.AsMemory() : null);
+        r.Text("fd.nameraw", "FileEvent.Path as the sensor recorded it", c => c.Event is FileEvent f ? f.Path.AsMemory() : FieldValues.NoText);
         r.Text("fd.directory", "directory part of FileEvent.Path", Directory);
-        r.Text("fd.filename", "file name part of FileEvent.Path", c => c.Event is FileEvent f ? f.Path.AsMemory(f.Path.LastIndexOf('/') + 1) : null);
-        r.Text("fd.l4proto", "NetworkEvent.Protocol: tcp or udp", c => c.Event is NetworkEvent n ? (n.Protocol == TransportProtocol.Tcp ? "tcp" : "udp").AsMemory() : null);
+        r.Text("fd.filename", "file name part of FileEvent.Path", c => c.Event is FileEvent f ? f.Path.AsMemory(f.Path.LastIndexOf('/') + 1) : FieldValues.NoText);
+        r.Text("fd.l4proto", "NetworkEvent.Protocol: tcp or udp", c => c.Event is NetworkEvent n ? (n.Protocol == TransportProtocol.Tcp ? "tcp" : "udp").AsMemory() : FieldValues.NoText);
         r.Ip("fd.cip", "NetworkEvent.SourceAddress", c => Net(c)?.SourceAddress);
         r.Ip("fd.sip", "NetworkEvent.DestinationAddress", c => Net(c)?.DestinationAddress);
         r.Ip("fd.dip", "NetworkEvent.DestinationAddress (Vigil alias of fd.sip)", c => Net(c)?.DestinationAddress);
@@ -79,7 +79,7 @@ internal static class FileDescriptorFields
     {
         FileEvent => file.AsMemory(),
         NetworkEvent n => (n.DestinationAddress.AddressFamily == AddressFamily.InterNetworkV6 ? ipv6 : ipv4).AsMemory(),
-        _ => null,
+        _ => FieldValues.NoText,
     };
 
     private static ReadOnlyMemory<char>? Directory(EventContext c)

@@ -24,7 +24,7 @@ internal static class ProcessFields
         r.Number("proc.ppid", "Process.ParentPid", c => c.Event.Process.ParentPid);
         r.Number("thread.tid", "Process.Tid", c => c.Event.Process.Tid);
         r.Text("proc.pname", "Context.Parent.Comm", c => Name(c.Event.Context?.Parent));
-        r.Text("proc.pexe", "Context.Parent.Args[0]", c => c.Event.Context?.Parent is { } p ? FirstArgument(p.Args, p.Binary) : null);
+        r.Text("proc.pexe", "Context.Parent.Args[0]", c => c.Event.Context?.Parent is { } p ? FirstArgument(p.Args, p.Binary) : FieldValues.NoText);
         r.Text("proc.pexepath", "Context.Parent.Binary", c => FieldValues.Text(c.Event.Context?.Parent?.Binary));
         r.Text("proc.pcmdline", "Context.Parent: name and arguments", ParentCommandLine);
         r.Number("proc.duration", "event Timestamp minus Context.StartTime, in nanoseconds", c => Age(c.Event.Context, c.Event.Timestamp));
@@ -47,7 +47,7 @@ internal static class ProcessFields
         args is { Count: > 0 } ? args[0].AsMemory() : FieldValues.Text(NullIfEmpty(binary));
 
     private static ReadOnlyMemory<char>? Name(ProcessInfo? process) =>
-        process is null ? null
+        process is null ? FieldValues.NoText
         : process.Comm.Length > 0 ? process.Comm.AsMemory()
         : BaseName(process.Binary);
 
@@ -132,10 +132,10 @@ internal static class ProcessFields
         index == 0 ? c.Event.Process.Comm.AsMemory() : Name(Ancestor(c, index));
 
     public static ReadOnlyMemory<char>? AncestorExePath(EventContext c, int index) =>
-        index == 0 ? FieldValues.Text(Binary(c)) : Ancestor(c, index) is { } p ? p.Binary.AsMemory() : null;
+        index == 0 ? FieldValues.Text(Binary(c)) : Ancestor(c, index) is { } p ? p.Binary.AsMemory() : FieldValues.NoText;
 
     public static ReadOnlyMemory<char>? AncestorExe(EventContext c, int index) =>
-        index == 0 ? FirstArgument(Args(c), Binary(c)) : Ancestor(c, index) is { } p ? FirstArgument(p.Args, p.Binary) : null;
+        index == 0 ? FirstArgument(Args(c), Binary(c)) : Ancestor(c, index) is { } p ? FirstArgument(p.Args, p.Binary) : FieldValues.NoText;
 
     public static long? AncestorPid(EventContext c, int index) =>
         index == 0 ? c.Event.Process.Pid : Ancestor(c, index)?.Pid;
