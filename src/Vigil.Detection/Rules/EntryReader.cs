@@ -152,8 +152,13 @@ internal sealed class EntryReader(string file, YamlMappingNode map, SourceLocati
         return new ExceptionSpec(name, entryLocation, fields, comps, values, single);
     }
 
+    /// <summary>A tuple of values; width 0 (an appending entry that repeats no fields) takes the tuple as written.</summary>
     private List<ExceptionValue> TupleOf(YamlNode tuple, int width, string exceptionName, string ruleName)
     {
+        if (width == 0)
+        {
+            return tuple is YamlSequenceNode written ? written.Children.Select(v => ValueOf(v, ruleName)).ToList() : [ValueOf(tuple, ruleName)];
+        }
         if (tuple is not YamlSequenceNode items || items.Children.Count != width)
         {
             throw Fail(tuple, $"exception '{exceptionName}': each value must be a sequence of {width} values", ruleName);

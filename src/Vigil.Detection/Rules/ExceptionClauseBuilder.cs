@@ -15,6 +15,10 @@ public static class ExceptionClauseBuilder
             CompareOperator[] comps = exception.Comps.Select(c => ParseOperator(c, exception)).ToArray();
             foreach (IReadOnlyList<ExceptionValue> tuple in exception.Values)
             {
+                if (tuple.Count != fields.Length)
+                {
+                    throw RuleException.Error($"exception '{exception.Name}': a value has {tuple.Count} items for {fields.Length} fields");
+                }
                 ConditionNode? match = null;
                 for (int i = 0; i < fields.Length; i++)
                 {
