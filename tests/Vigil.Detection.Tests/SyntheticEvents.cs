@@ -43,12 +43,12 @@ public static class SyntheticEvents
         ParentExecId = process.Parent?.ExecId ?? default,
     };
 
-    public static ProcessExecEvent Exec(string binary, string[] args, ProcessInfo? parent = null, uint pid = 1000, uint uid = 1000)
+    public static ProcessExecEvent Exec(string binary, string[] args, ProcessInfo? parent = null, uint pid = 1000, uint uid = 1000, DateTime? at = null)
     {
         ProcessInfo process = Process(binary, args, parent ?? ShellSession(), pid);
         return new ProcessExecEvent
         {
-            Timestamp = Now,
+            Timestamp = at ?? Now,
             Process = Identity(process, uid),
             Context = process,
             Binary = binary,
@@ -57,9 +57,9 @@ public static class SyntheticEvents
         };
     }
 
-    public static FileEvent Open(string path, FileIntent intent, ProcessInfo process, uint flags = 0, long result = 3, uint uid = 1000, string syscall = "openat") => new()
+    public static FileEvent Open(string path, FileIntent intent, ProcessInfo process, uint flags = 0, long result = 3, uint uid = 1000, string syscall = "openat", DateTime? at = null) => new()
     {
-        Timestamp = Now,
+        Timestamp = at ?? Now,
         Process = Identity(process, uid),
         Context = process,
         Syscall = syscall,
@@ -69,9 +69,9 @@ public static class SyntheticEvents
         Result = result,
     };
 
-    public static FileEvent PathPair(string syscall, string path, string target, ProcessInfo process) => new()
+    public static FileEvent PathPair(string syscall, string path, string target, ProcessInfo process, DateTime? at = null) => new()
     {
-        Timestamp = Now,
+        Timestamp = at ?? Now,
         Process = Identity(process),
         Context = process,
         Syscall = syscall,
@@ -79,14 +79,14 @@ public static class SyntheticEvents
         TargetPath = target,
     };
 
-    public static NetworkEvent Connect(ProcessInfo process, string destination, ushort port, string source = "10.0.0.5", TransportProtocol protocol = TransportProtocol.Tcp, DateTime? at = null) => new()
+    public static NetworkEvent Connect(ProcessInfo process, string destination, ushort port, string source = "10.0.0.5", TransportProtocol protocol = TransportProtocol.Tcp, DateTime? at = null, NetworkDirection direction = NetworkDirection.Outbound, string syscall = "connect") => new()
     {
         Timestamp = at ?? Now,
         Process = Identity(process),
         Context = process,
-        Syscall = "connect",
+        Syscall = syscall,
         Protocol = protocol,
-        Direction = NetworkDirection.Outbound,
+        Direction = direction,
         SourceAddress = IPAddress.Parse(source),
         SourcePort = 40000,
         DestinationAddress = IPAddress.Parse(destination),
