@@ -6,7 +6,8 @@ using Vigil.Events;
 
 // Rules throughput: the whole stable Falco file plus Vigil's rules, on a recorded-looking stream
 // of exec/open/connect events. One core: a single thread evaluating in a loop. Two cores: the
-// parallel evaluator with two workers fed by this thread.
+// parallel evaluator with two workers fed by this thread in batches of 256, as a ring-buffer
+// reader drains them.
 string falcoRules = args.Length > 0 ? args[0] : throw new ArgumentException("usage: Vigil.Bench.Rules FALCO_RULES_FILE VIGIL_RULES_FILE");
 string vigilRules = args[1];
 const int StreamLength = 200_000;
@@ -53,13 +54,14 @@ List<VigilEvent> stream = SyntheticEvents.Stream(StreamLength);
 async Task<double> TwoCores()
 {
     long matched = 0;
-    await using var evaluator = new ParallelRuleEvaluator(rules, workers: 2, _ => Interlocked.Increment(ref matched), queueCapacity: 8192);
+    await using var evaluator = new ParallelRuleEvaluator(rules, workers: 2, _ => Interlocked.Increment(ref matched));
+    VigilEvent[][] batches = stream.Chunk(256).ToArray();
     var clock = Stopwatch.StartNew();
     for (int round = 0; round < Rounds; round++)
     {
-        foreach (VigilEvent e in stream)
+        foreach (VigilEvent[] batch in batches)
         {
-            await evaluator.PostAsync(e);
+            await evaluator.PostBatchAsync(batch);
         }
     }
     await evaluator.CompleteAsync();
