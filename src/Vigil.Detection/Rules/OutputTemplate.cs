@@ -21,30 +21,45 @@ public sealed class OutputTemplate
         int i = 0;
         while (i < template.Length)
         {
-            int start = i + 1;
-            int end = start;
-            while (template[i] == '%' && end < template.Length && (char.IsAsciiLetterOrDigit(template[end]) || template[end] is '_' or '.'))
+            if (template[i] == '%' && TryReadField(template, i + 1, out FieldReference? reference, out int next))
             {
-                end++;
+                parts.Add((literal.ToString(), reference, FieldRenderer.Compile(reference, fields)));
+                literal.Clear();
+                i = next;
             }
-            if (end == start || !template.AsSpan(start, end - start).Contains('.'))
+            else
             {
                 literal.Append(template[i++]);
-                continue;
             }
-            string? argument = null;
-            if (end < template.Length && template[end] == '[' && template.IndexOf(']', end) is var close and > 0)
-            {
-                argument = template[(end + 1)..close];
-                end = close + 1;
-            }
-            var reference = new FieldReference(template[start..(end - (argument is null ? 0 : argument.Length + 2))], argument);
-            parts.Add((literal.ToString(), reference, FieldRenderer.Compile(reference, fields)));
-            literal.Clear();
-            i = end;
         }
         parts.Add((literal.ToString(), null, null));
         return new OutputTemplate([.. parts]);
+    }
+
+    /// <summary>A field name is a dotted word (a lone % or %word stays literal), with an optional [argument].</summary>
+    private static bool TryReadField(string template, int start, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out FieldReference? reference, out int next)
+    {
+        int end = start;
+        while (end < template.Length && (char.IsAsciiLetterOrDigit(template[end]) || template[end] is '_' or '.'))
+        {
+            end++;
+        }
+        string name = template[start..end];
+        reference = null;
+        next = end;
+        if (!name.Contains('.', StringComparison.Ordinal))
+        {
+            return false;
+        }
+        string? argument = null;
+        int close = end < template.Length && template[end] == '[' ? template.IndexOf(']', end) : -1;
+        if (close > 0)
+        {
+            argument = template[(end + 1)..close];
+            next = close + 1;
+        }
+        reference = new FieldReference(name, argument);
+        return true;
     }
 
     public string Render(EventContext context)
