@@ -45,8 +45,6 @@ public sealed class ParallelRuleEvaluator : IAsyncDisposable
         }
     }
 
-    public int WorkerCount => _queues.Length;
-
     public long Evaluated
     {
         get
