@@ -18,6 +18,8 @@ public sealed class AllocationTests
         VigilEvent[] events =
         [
             Exec("/usr/bin/ls", ["ls", "-la", "/var/www"]),
+            Exec("/usr/bin/grep", ["grep", "-r", "TODO", "."]),
+            Exec("/bin/sh", ["sh", "-c", "make"], worker, pid: 2001),
             Open("/usr/lib/x86_64-linux-gnu/libc.so.6", FileIntent.Read, worker, flags: 0x80000),
             Open("/var/log/app.log", FileIntent.Write, worker, flags: 0x441),
             Connect(worker, "93.184.216.34", 443),

@@ -69,6 +69,7 @@ public sealed class OperatorTests
     [InlineData("fd.directory in (/etc/pam.d)", false)]
     [InlineData("evt.arg.flags contains O_CLOEXEC and evt.arg.flags contains O_RDONLY", true)]
     [InlineData("evt.arg.flags contains O_TRUNC", false)]
+    [InlineData("evt.arg[flags] contains O_CLOEXEC", true)]
     [InlineData("evt.rawres = 3 and evt.failed = false", true)]
     [InlineData("fd.sip exists", false)]
     public void File_event(string condition, bool expected) => Assert.Equal(expected, RuleHarness.Matches(condition, ShadowRead));

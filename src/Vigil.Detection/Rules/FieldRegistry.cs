@@ -21,6 +21,11 @@ public sealed class FieldRegistry
     /// <summary>Finds a field, or explains why it is unsupported (<see cref="RuleProblemKind.Unsupported"/>) or unknown (error).</summary>
     public FieldDefinition Resolve(FieldReference reference)
     {
+        // Falco accepts both evt.arg.flags and evt.arg[flags]; a numeric argument stays positional.
+        if (reference is { Name: "evt.arg", Argument: { Length: > 0 } argName } && !char.IsAsciiDigit(argName[0]))
+        {
+            return Resolve(new FieldReference("evt.arg." + argName, null));
+        }
         if (_fields.TryGetValue(reference.Name, out FieldDefinition? field))
         {
             if (!field.IsSupported)
