@@ -1,0 +1,136 @@
+using System.Buffers;
+using System.Threading.Channels;
+using Vigil.Detection.Rules;
+using Vigil.Events;
+
+namespace Vigil.Detection.Evaluation;
+
+/// <summary>
+/// Evaluates a stream of events on several cores while keeping each process's events in order:
+/// events are partitioned by pid into single-threaded workers, each behind its own bounded channel
+/// of batches. A full channel makes posting wait, so a slow worker pushes back instead of growing memory.
+/// Posting whole batches (as a ring-buffer reader drains them) keeps the hand-off cost per event small.
+/// </summary>
+public sealed class ParallelRuleEvaluator : IAsyncDisposable
+{
+    private readonly RuleSet _rules;
+    private readonly Action<RuleDetection> _onDetection;
+    private readonly Channel<Batch>[] _queues;
+    private readonly long[] _evaluated;
+    private readonly Task[] _workers;
+    private readonly int[] _counts;
+    private long _posted;
+
+    /// <param name="onDetection">Called on the worker threads; must be thread-safe.</param>
+    /// <param name="queueCapacity">Batches each worker may have waiting before posting waits.</param>
+    public ParallelRuleEvaluator(RuleSet rules, int workers, Action<RuleDetection> onDetection, int queueCapacity = 256)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(workers, 1);
+        _rules = rules;
+        _onDetection = onDetection;
+        _evaluated = new long[workers];
+        _counts = new int[workers];
+        _queues = new Channel<Batch>[workers];
+        _workers = new Task[workers];
+        for (int i = 0; i < workers; i++)
+        {
+            _queues[i] = Channel.CreateBounded<Batch>(new BoundedChannelOptions(queueCapacity)
+            {
+                SingleReader = true,
+                SingleWriter = true,
+                FullMode = BoundedChannelFullMode.Wait,
+            });
+            int worker = i;
+            _workers[i] = Task.Factory.StartNew(() => Run(worker), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        }
+    }
+
+    public long Evaluated
+    {
+        get
+        {
+            long total = 0;
+            for (int i = 0; i < _evaluated.Length; i++)
+            {
+                total += Volatile.Read(ref _evaluated[i]);
+            }
+            return total;
+        }
+    }
+
+    /// <summary>Queues one event. Call from one producer thread: event numbers follow posting order.</summary>
+    public ValueTask PostAsync(VigilEvent e, CancellationToken cancellationToken = default) =>
+        PostBatchAsync([e], cancellationToken);
+
+    /// <summary>Queues events in order, split by pid across the workers. One producer thread only.</summary>
+    public async ValueTask PostBatchAsync(IReadOnlyList<VigilEvent> events, CancellationToken cancellationToken = default)
+    {
+        Array.Clear(_counts);
+        for (int i = 0; i < events.Count; i++)
+        {
+            _counts[WorkerOf(events[i])]++;
+        }
+        var batches = new Batch[_queues.Length];
+        for (int w = 0; w < batches.Length; w++)
+        {
+            batches[w] = new Batch(_counts[w] == 0 ? [] : ArrayPool<(VigilEvent, long)>.Shared.Rent(_counts[w]), 0);
+        }
+        for (int i = 0; i < events.Count; i++)
+        {
+            int w = WorkerOf(events[i]);
+            batches[w].Items[batches[w].Count] = (events[i], ++_posted);
+            batches[w] = batches[w] with { Count = batches[w].Count + 1 };
+        }
+        for (int w = 0; w < batches.Length; w++)
+        {
+            if (batches[w].Count > 0)
+            {
+                await _queues[w].Writer.WriteAsync(batches[w], cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>Stops accepting events and waits until every queued event has been evaluated.</summary>
+    public async Task CompleteAsync()
+    {
+        foreach (Channel<Batch> queue in _queues)
+        {
+            queue.Writer.TryComplete();
+        }
+        await Task.WhenAll(_workers).ConfigureAwait(false);
+    }
+
+    public async ValueTask DisposeAsync() => await CompleteAsync().ConfigureAwait(false);
+
+    private int WorkerOf(VigilEvent e) => (int)(e.Process.Pid % (uint)_queues.Length);
+
+    private void Run(int worker)
+    {
+        var context = new EventContext(_rules.Environment);
+        var detections = new List<RuleDetection>();
+        ChannelReader<Batch> reader = _queues[worker].Reader;
+        // A dedicated thread blocks while its queue is empty; it never competes for the thread pool.
+        while (reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
+        {
+            while (reader.TryRead(out Batch batch))
+            {
+                for (int i = 0; i < batch.Count; i++)
+                {
+                    (VigilEvent e, long number) = batch.Items[i];
+                    context.Reset(e, number);
+                    _rules.Evaluate(context, detections);
+                    foreach (RuleDetection detection in detections)
+                    {
+                        _onDetection(detection);
+                    }
+                    detections.Clear();
+                }
+                ArrayPool<(VigilEvent, long)>.Shared.Return(batch.Items, clearArray: true);
+                Volatile.Write(ref _evaluated[worker], _evaluated[worker] + batch.Count);
+            }
+        }
+    }
+
+    /// <summary>A pooled array of numbered events for one worker, with how many slots are used.</summary>
+    private readonly record struct Batch((VigilEvent Event, long Number)[] Items, int Count);
+}
