@@ -33,8 +33,10 @@ public sealed record ContainerInfo
 
     public required string CgroupPath { get; init; }
 
-    /// <summary>The 12-character id Docker and Falco show; the whole id when shorter.</summary>
-    public string ShortId => Id.Length > 12 && Runtime != ContainerRuntime.SystemdNspawn ? Id[..12] : Id;
+    /// <summary>The 12-character id Docker and Falco show; the whole id when shorter. Computed once: rules read it per event.</summary>
+    public string ShortId => _shortId ??= Id.Length > 12 && Runtime != ContainerRuntime.SystemdNspawn ? Id[..12] : Id;
+
+    private string? _shortId;
 
     public string? Name { get; init; }
 

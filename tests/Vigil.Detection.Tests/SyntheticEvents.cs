@@ -18,6 +18,7 @@ public static class SyntheticEvents
         Comm = comm ?? Path.GetFileName(binary),
         StartTime = start ?? Now.AddMinutes(-10),
         Parent = parent,
+        Container = ContainerInfo.Host,
     };
 
     /// <summary>A chain systemd -> sshd -> bash, the usual ancestry of an interactive command.</summary>

@@ -1,3 +1,5 @@
+using Vigil.Events;
+
 namespace Vigil.Detection.Rules;
 
 /// <summary>The user.*, group.* and container.* fields: who acted and where.</summary>
@@ -9,9 +11,16 @@ internal static class IdentityFields
         r.Text("user.name", "Process.Uid resolved through /etc/passwd (cached)", c => FieldValues.Text(c.Environment.Users.UserName(c.Event.Process.Uid)));
         r.Number("group.gid", "Process.Gid", c => c.Event.Process.Gid);
         r.Text("group.name", "Process.Gid resolved through /etc/group (cached)", c => FieldValues.Text(c.Environment.Users.GroupName(c.Event.Process.Gid)));
-        r.Text("container.id", "IContainerResolver(Process.CgroupId).Id; 'host' outside containers", c => c.Environment.Containers.Resolve(c.Event.Process.CgroupId).Id.AsMemory());
-        r.Text("container.name", "IContainerResolver(Process.CgroupId).Name; 'host' outside containers", c => c.Environment.Containers.Resolve(c.Event.Process.CgroupId).Name.AsMemory());
-        r.Text("container.image.repository", "IContainerResolver(Process.CgroupId).ImageRepository; missing on the host", c => FieldValues.Text(c.Environment.Containers.Resolve(c.Event.Process.CgroupId).ImageRepository));
-        r.Bool("container.privileged", "IContainerResolver(Process.CgroupId).Privileged; missing on the host", c => c.Environment.Containers.Resolve(c.Event.Process.CgroupId).Privileged);
+        r.Text("container.id", "enrichment: 12-character id from the cgroup path; 'host' outside containers; missing while unknown", c => FieldValues.Text(c.Event.Context?.Container?.ShortId));
+        r.Text("container.name", "enrichment: 'host' on the host, the machine name for systemd-nspawn; missing otherwise (no runtime API is queried)", c => FieldValues.Text(ContainerName(c.Event.Context?.Container)));
+        r.Text("container.image.repository", "missing: Vigil reads containers from cgroups and queries no runtime API", _ => default);
+        r.Bool("container.privileged", "missing: Vigil reads containers from cgroups and queries no runtime API", _ => null);
     }
+
+    private static string? ContainerName(ContainerInfo? container) => container switch
+    {
+        null => null,
+        { IsHost: true } => "host",
+        _ => container.Name,
+    };
 }

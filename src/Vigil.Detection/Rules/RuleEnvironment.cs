@@ -4,14 +4,12 @@ using Vigil.Detection.State;
 namespace Vigil.Detection.Rules;
 
 /// <summary>
-/// The services fields read beyond the event itself: user and container resolution and the
+/// The services fields read beyond the event itself: user resolution and the
 /// stateful trackers behind Vigil's own fields. Shared by all evaluating threads, so thread-safe.
 /// </summary>
 public sealed class RuleEnvironment
 {
     public IUserResolver Users { get; init; } = PasswdUserResolver.System;
-
-    public IContainerResolver Containers { get; init; } = new HostOnlyContainerResolver();
 
     public ExecutableWriteTracker ExecutableWrites { get; init; } = new();
 
