@@ -1,3 +1,4 @@
+using Vigil.Testing;
 using Vigil.Detection.Rules;
 using Vigil.Events;
 using static Vigil.Detection.Tests.SyntheticEvents;

@@ -1,3 +1,4 @@
+using Vigil.Testing;
 using Vigil.Detection.Rules;
 
 namespace Vigil.Detection.Tests;

@@ -116,7 +116,7 @@ public static partial class SequenceRuleLoader
             EventCondition = compiled,
             Join = Enum.TryParse(join.Replace("_", "", StringComparison.Ordinal), ignoreCase: true, out StepJoin j) ? j
                 : throw At(Child(node, "join", source)!, source,
-                    $"step '{name}': join '{join}' is not one of none, process, file, remote_address, container, user"),
+                    $"step '{name}': join '{join}' is not one of none, process, session, file, remote_address, container, user"),
             Optional = optional switch
             {
                 "true" => true,

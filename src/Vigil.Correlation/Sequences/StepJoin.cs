@@ -1,3 +1,4 @@
+using Vigil.Correlation.Incidents;
 using Vigil.Correlation.Signals;
 
 namespace Vigil.Correlation.Sequences;
@@ -9,6 +10,8 @@ public enum StepJoin
     None,
     /// <summary>The same process or one of its descendants.</summary>
     Process,
+    /// <summary>The same shell session: the same process, a descendant, or a sibling (same parent, never init).</summary>
+    Session,
     /// <summary>The same file (written, then chmod'ed, executed or read).</summary>
     File,
     RemoteAddress,
@@ -22,6 +25,8 @@ public static class StepJoins
     {
         StepJoin.None => true,
         StepJoin.Process => !earlier.Process.IsEmpty && (earlier.Process == later.Process || later.Ancestors.Contains(earlier.Process)),
+        StepJoin.Session => Holds(StepJoin.Process, earlier, later)
+            || (CausalLinker.SharedParent(earlier) is { } parent && (later.Ancestors.Contains(parent))),
         StepJoin.File => earlier.File is not null && earlier.File == later.File,
         StepJoin.RemoteAddress => earlier.RemoteAddress is not null && earlier.RemoteAddress.Equals(later.RemoteAddress),
         StepJoin.Container => earlier.Container is not null && earlier.Container == later.Container,

@@ -10,7 +10,7 @@ public sealed record RuleLoadOptions
     public RuleEnvironment Environment { get; init; } = new();
 }
 
-public sealed record RuleLoadResult(RuleSet RuleSet, RuleCheckReport Report);
+public sealed record RuleLoadResult(RuleSet RuleSet, RuleCheckReport Report, ConditionFactory Conditions);
 
 /// <summary>
 /// Loads Falco rule files into a <see cref="RuleSet"/>: read, merge appends and overrides, expand
@@ -81,6 +81,7 @@ public static class RuleLoader
         {
             throw new RuleException(RuleProblemKind.Error, $"{errors.Count} rule errors (strict mode):{Environment.NewLine}{string.Join(Environment.NewLine, errors)}");
         }
-        return new RuleLoadResult(new RuleSet(active, options.Environment), new RuleCheckReport(statuses, errors));
+        return new RuleLoadResult(new RuleSet(active, options.Environment), new RuleCheckReport(statuses, errors),
+            new ConditionFactory(expander, options.Fields, options.Environment));
     }
 }

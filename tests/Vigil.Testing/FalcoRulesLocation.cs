@@ -1,4 +1,4 @@
-namespace Vigil.Detection.Tests;
+namespace Vigil.Testing;
 
 /// <summary>
 /// Where Falco's published rule files are: VIGIL_FALCO_RULES when set, else ../shared/falco-rules
