@@ -2,6 +2,8 @@ using System.CommandLine;
 using Microsoft.Extensions.Logging;
 using Vigil.Agent.Host;
 using Vigil.Agent.Output;
+using Vigil.Agent.Pipeline;
+using Vigil.Detection.Rules;
 using Vigil.Sensors;
 
 namespace Vigil.Agent.Commands;
@@ -15,22 +17,30 @@ public static class RunCommand
         output.AcceptOnlyFromAmong("json", "table");
         var argsBudget = new Option<int>("--args-budget") { Description = "Bytes of argv captured per exec (0-4096)", DefaultValueFactory = _ => 1024 };
         var cacheSize = new Option<int>("--process-cache") { Description = "Processes kept in the process cache", DefaultValueFactory = _ => 65536 };
+        var rules = new Option<string[]>("--rules", "-r") { Description = "Extra rule file in Falco's language (repeatable), loaded after the shipped rules/", AllowMultipleArgumentsPerToken = false };
+        var sequences = new Option<string[]>("--sequences") { Description = "Extra sequence rule file (repeatable), loaded after the shipped rules/sequences/" };
         var verbose = new Option<bool>("--verbose", "-v") { Description = "Log libbpf and sensor details to stderr" };
-        var command = new Command("run", "Start the agent and stream events") { output, argsBudget, cacheSize, verbose };
+        var command = new Command("run", "Start the agent and stream events, detections and incidents") { output, argsBudget, cacheSize, rules, sequences, verbose };
         command.SetAction((result, cancel) =>
         {
+            AnalysisOptions defaults = AnalysisOptions.Defaults(AppContext.BaseDirectory);
             var options = new AgentOptions
             {
                 Sensors = new SensorOptions { ArgsBudget = result.GetValue(argsBudget) },
+                Analysis = defaults with
+                {
+                    RuleFiles = [.. defaults.RuleFiles, .. result.GetValue(rules) ?? []],
+                    SequenceFiles = [.. defaults.SequenceFiles, .. result.GetValue(sequences) ?? []],
+                },
                 ProcessCacheSize = result.GetValue(cacheSize),
             };
-            IEventFormatter formatter = result.GetValue(output) == "table" ? new TableFormatter() : new JsonLinesFormatter();
+            IRecordFormatter formatter = result.GetValue(output) == "table" ? new TableFormatter() : new JsonLinesFormatter();
             return RunAsync(options, formatter, result.GetValue(verbose) ? LogLevel.Debug : LogLevel.Information, cancel);
         });
         return command;
     }
 
-    private static async Task<int> RunAsync(AgentOptions options, IEventFormatter formatter, LogLevel level, CancellationToken cancel)
+    private static async Task<int> RunAsync(AgentOptions options, IRecordFormatter formatter, LogLevel level, CancellationToken cancel)
     {
         if (!Privileges.CanUseBpf(out string missing))
         {
@@ -41,6 +51,10 @@ public static class RunCommand
         {
             options.Sensors.Validate();
             ArgumentOutOfRangeException.ThrowIfLessThan(options.ProcessCacheSize, 1, "--process-cache");
+            foreach (string file in options.Analysis.RuleFiles.Concat(options.Analysis.SequenceFiles).Where(f => !File.Exists(f)))
+            {
+                throw new ArgumentException($"rule file {file} does not exist");
+            }
         }
         catch (ArgumentException ex)
         {
@@ -54,8 +68,8 @@ public static class RunCommand
             log.LogWarning("could not mount {Failure}", failure);
         }
         var stdout = new StreamWriter(Console.OpenStandardOutput()) { AutoFlush = false };
-        await using var sink = new EventOutput(formatter, stdout, options.OutputQueue);
-        using var agent = new NodeAgent(options, sink, logs);
+        await using var sink = new RecordOutput(formatter, stdout, options.OutputQueue);
+        await using var agent = new NodeAgent(options, sink, logs);
         int running = agent.Start();
         foreach (SensorStatus status in agent.Sensors.Select(s => s.Status))
         {
@@ -69,8 +83,8 @@ public static class RunCommand
             log.LogCritical("no sensor could start; `vigil doctor` says why");
             return ExitCodes.Unavailable;
         }
-        log.LogInformation("vigil running: {Running}/{Total} sensors, {Processes} processes known; Ctrl-C stops",
-            running, agent.Sensors.Count, agent.Processes.Count);
+        log.LogInformation("vigil running: {Running}/{Total} sensors, {Processes} processes known, {Rules} rules active, {Sequences} sequences; Ctrl-C stops",
+            running, agent.Sensors.Count, agent.Processes.Count, agent.Rules.Count(RuleState.Active), agent.Sequences.Count);
         try
         {
             await Task.Delay(Timeout.Infinite, cancel).ConfigureAwait(false);
@@ -79,8 +93,8 @@ public static class RunCommand
         {
             log.LogInformation("stopping: detaching programs");
         }
-        log.LogInformation("kernel drops {KernelDrops}, output drops {OutputDrops}, cache evictions {Evictions}",
-            agent.Sensors.Sum(s => (long)s.KernelDrops), sink.Dropped, agent.Processes.Evictions);
+        log.LogInformation("kernel drops {KernelDrops}, evaluation drops {EvaluationDrops}, correlation drops {CorrelationDrops}, output drops {OutputDrops}, cache evictions {Evictions}",
+            agent.KernelDrops, agent.Analysis.EvaluationDrops, agent.Analysis.CorrelationDrops, sink.Dropped, agent.Processes.Evictions);
         return ExitCodes.Ok;
     }
 }

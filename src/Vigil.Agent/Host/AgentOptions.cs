@@ -1,3 +1,4 @@
+using Vigil.Agent.Pipeline;
 using Vigil.Sensors;
 
 namespace Vigil.Agent.Host;
@@ -7,9 +8,11 @@ public sealed record AgentOptions
 {
     public SensorOptions Sensors { get; init; } = new();
 
+    public AnalysisOptions Analysis { get; init; } = AnalysisOptions.Defaults(AppContext.BaseDirectory);
+
     /// <summary>Most processes the process cache holds before evicting the least recently used.</summary>
     public int ProcessCacheSize { get; init; } = 65536;
 
-    /// <summary>Events waiting for the output writer before new ones are dropped (and counted).</summary>
+    /// <summary>Records waiting for the output writer before new ones are dropped (and counted).</summary>
     public int OutputQueue { get; init; } = 65536;
 }

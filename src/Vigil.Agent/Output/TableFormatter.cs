@@ -1,10 +1,12 @@
 using System.Globalization;
+using Vigil.Correlation.Incidents;
+using Vigil.Detection.Rules;
 using Vigil.Events;
 
 namespace Vigil.Agent.Output;
 
 /// <summary>A readable fixed-width line per event, with a header before the first.</summary>
-public sealed class TableFormatter : IEventFormatter
+public sealed class TableFormatter : IRecordFormatter
 {
     private bool _headerWritten;
 
@@ -19,6 +21,13 @@ public sealed class TableFormatter : IEventFormatter
         string time = e.Timestamp.ToLocalTime().ToString("HH:mm:ss.fff", CultureInfo.InvariantCulture);
         target.WriteLine($"{time,-12} {e.Kind.ToString().ToLowerInvariant(),-8} {p.Pid,7} {p.ParentPid,7} {p.EffectiveUid,6} {p.Comm,-16} {Detail(e)}");
     }
+
+    public void Write(TextWriter target, RuleDetection detection) =>
+        target.WriteLine($"!! {detection.Priority.ToString().ToUpperInvariant()} {detection.RuleName}: {detection.Output}");
+
+    public void Write(TextWriter target, IncidentReport incident) =>
+        target.WriteLine($"## INCIDENT {incident.Id} r{incident.Revision} {incident.Status.ToString().ToLowerInvariant()} " +
+            $"confidence {incident.Confidence:0.00}: {incident.Title} (root cause: {incident.RootCause.Name}; {string.Join(" -> ", incident.Findings)})");
 
     private static string Detail(VigilEvent e) => e switch
     {

@@ -15,6 +15,7 @@ public sealed class ParallelRuleEvaluator : IAsyncDisposable
 {
     private readonly RuleSet _rules;
     private readonly Action<RuleDetection> _onDetection;
+    private readonly Action<VigilEvent, List<RuleDetection>>? _onEvaluated;
     private readonly Channel<Batch>[] _queues;
     private readonly long[] _evaluated;
     private readonly Task[] _workers;
@@ -23,8 +24,12 @@ public sealed class ParallelRuleEvaluator : IAsyncDisposable
 
     /// <param name="onDetection">Called on the worker threads; must be thread-safe.</param>
     /// <param name="queueCapacity">Batches each worker may have waiting before posting waits.</param>
-    public ParallelRuleEvaluator(RuleSet rules, int workers, Action<RuleDetection> onDetection, int queueCapacity = 256)
+    /// <param name="onEvaluated">Called on the worker threads after each event with its detections (often none), in
+    /// per-process order: for stages that need every event next to its detections. The list is reused afterwards.</param>
+    public ParallelRuleEvaluator(RuleSet rules, int workers, Action<RuleDetection> onDetection, int queueCapacity = 256,
+        Action<VigilEvent, List<RuleDetection>>? onEvaluated = null)
     {
+        _onEvaluated = onEvaluated;
         ArgumentOutOfRangeException.ThrowIfLessThan(workers, 1);
         _rules = rules;
         _onDetection = onDetection;
@@ -61,6 +66,23 @@ public sealed class ParallelRuleEvaluator : IAsyncDisposable
     /// <summary>Queues one event. Call from one producer thread: event numbers follow posting order.</summary>
     public ValueTask PostAsync(VigilEvent e, CancellationToken cancellationToken = default) =>
         PostBatchAsync([e], cancellationToken);
+
+    /// <summary>
+    /// Queues one event without waiting; false when its worker's queue is full, so a producer that must
+    /// never block (the ring-buffer reader) can count the drop instead. One producer thread only.
+    /// </summary>
+    public bool TryPost(VigilEvent e)
+    {
+        (VigilEvent, long)[] items = ArrayPool<(VigilEvent, long)>.Shared.Rent(1);
+        items[0] = (e, _posted + 1);
+        if (!_queues[WorkerOf(e)].Writer.TryWrite(new Batch(items, 1)))
+        {
+            ArrayPool<(VigilEvent, long)>.Shared.Return(items, clearArray: true);
+            return false;
+        }
+        _posted++;
+        return true;
+    }
 
     /// <summary>Queues events in order, split by pid across the workers. One producer thread only.</summary>
     public async ValueTask PostBatchAsync(IReadOnlyList<VigilEvent> events, CancellationToken cancellationToken = default)
@@ -123,6 +145,7 @@ public sealed class ParallelRuleEvaluator : IAsyncDisposable
                     {
                         _onDetection(detection);
                     }
+                    _onEvaluated?.Invoke(e, detections);
                     detections.Clear();
                 }
                 ArrayPool<(VigilEvent, long)>.Shared.Return(batch.Items, clearArray: true);
