@@ -10,7 +10,7 @@ public sealed class RunCommandTests
     {
         KernelRequirement.Check();
         using var agent = new CliProcess(["run"]);
-        WaitUntilRunning(agent);
+        agent.WaitUntilRunning();
         List<int> programs = Bpftool.ProgramsHeldBy(agent.Pid);
         Assert.NotEmpty(programs);
 
@@ -40,7 +40,7 @@ public sealed class RunCommandTests
     {
         KernelRequirement.Check();
         using var agent = new CliProcess(["run", "-o", "table"]);
-        WaitUntilRunning(agent);
+        agent.WaitUntilRunning();
         string marker = Children.Marker();
         Children.Run("/bin/sh", "-c", "exit 0", marker);
         agent.WaitForLine(l => l.StartsWith("TIME", StringComparison.Ordinal) && l.Contains("COMM", StringComparison.Ordinal), TimeSpan.FromSeconds(2));
@@ -69,15 +69,5 @@ public sealed class RunCommandTests
         var (budgetCode, _, budgetErr) = CliProcess.Run("run", "--args-budget", "9000");
         Assert.Equal(64, budgetCode);
         Assert.Contains("argv budget 9000", budgetErr, StringComparison.Ordinal);
-    }
-
-    private static void WaitUntilRunning(CliProcess agent)
-    {
-        DateTime deadline = DateTime.UtcNow.AddSeconds(30);
-        while (!agent.Stderr.Contains("vigil running", StringComparison.Ordinal))
-        {
-            Assert.True(DateTime.UtcNow < deadline, "agent did not start:\n" + agent.Stderr);
-            Thread.Sleep(50);
-        }
     }
 }

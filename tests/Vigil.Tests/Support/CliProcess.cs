@@ -108,6 +108,17 @@ public sealed class CliProcess : IDisposable
         }
     }
 
+    /// <summary>Waits for `vigil run` to say it is running (sensors attached, rules loaded).</summary>
+    public void WaitUntilRunning()
+    {
+        DateTime deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!Stderr.Contains("vigil running", StringComparison.Ordinal))
+        {
+            Assert.True(DateTime.UtcNow < deadline && !_process.HasExited, "agent did not start:\n" + Stderr);
+            Thread.Sleep(50);
+        }
+    }
+
     public void Signal(int signal) => Children.Run("kill", $"-{signal}", Pid.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
     public int WaitForExit(TimeSpan timeout)
