@@ -17,7 +17,6 @@ public sealed class Correlator
 {
     private readonly CorrelatorOptions _options;
     private readonly SequenceMatcher _sequences;
-    private readonly bool _sequencesWatchEvents;
     private readonly LinkedList<IncidentState> _open = new(); // most recently active last
     private readonly Dictionary<IncidentState, LinkedListNode<IncidentState>> _nodes = [];
     private readonly Dictionary<ExecId, IncidentState> _byProcess = [];
@@ -34,7 +33,6 @@ public sealed class Correlator
     {
         _options = options;
         _sequences = new SequenceMatcher(sequences);
-        _sequencesWatchEvents = sequences.Any(s => s.WatchesEvents);
     }
 
     /// <summary>Called with each new revision of a published incident (and when it closes).</summary>
@@ -55,16 +53,11 @@ public sealed class Correlator
     /// <summary>A plain event: joins an incident it links to, or advances a sequence; otherwise costs a few lookups.</summary>
     public void ObserveEvent(VigilEvent e)
     {
-        if (!TouchesIndex(e) && !_sequencesWatchEvents)
+        if (!TouchesIndex(e) && !_sequences.WantsEvent(e))
         {
             return;
         }
-        Signal signal = SignalFactory.FromEvent(NextSignalId(), e);
-        if (!TouchesIndex(e) && !_sequences.Wants(signal))
-        {
-            return;
-        }
-        Observe(signal);
+        Observe(SignalFactory.FromEvent(NextSignalId(), e));
     }
 
     /// <summary>Kernel drops reported by the sensors: incidents active around then say their evidence may be incomplete.</summary>

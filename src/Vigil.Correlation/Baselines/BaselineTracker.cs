@@ -10,64 +10,76 @@ namespace Vigil.Correlation.Baselines;
 /// </summary>
 public sealed class BaselineTracker(BaselineOptions options, Func<long> nextSignalId)
 {
-    private readonly Dictionary<string, Profile> _profiles = new(StringComparer.Ordinal);
-    private readonly Queue<string> _order = new();
+    private readonly Dictionary<string, Profile> _binaries = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Profile> _containers = new(StringComparer.Ordinal);
+    private readonly Queue<(Dictionary<string, Profile> Owner, string Key)> _order = new();
+    private List<Signal>? _found;
 
     public long ProfilesEvicted { get; private set; }
 
-    public int Profiles => _profiles.Count;
+    public int Profiles => _binaries.Count + _containers.Count;
 
-    /// <summary>Updates the profiles the event touches; returns the anomalies it reveals (usually none).</summary>
-    public List<Signal> Observe(VigilEvent e)
+    /// <summary>
+    /// Updates the profiles the event touches; returns the anomalies it reveals (usually none, and then
+    /// without allocating). The list is reused by the next call.
+    /// </summary>
+    public IReadOnlyList<Signal> Observe(VigilEvent e)
     {
-        var anomalies = new List<Signal>();
+        _found?.Clear();
         ProcessInfo? context = e.Context;
         string binary = e is ProcessExecEvent exec ? exec.Binary : context?.Binary ?? "";
         if (binary.Length > 0)
         {
-            Judge(Get("binary:" + binary, e.Timestamp), binary, e, anomalies);
+            Judge(Get(_binaries, binary, e.Timestamp), binary, e);
         }
         if (context?.Container is { IsHost: false } container)
         {
-            Judge(Get("container:" + container.Id, e.Timestamp), "container " + container.ShortId, e, anomalies);
+            Judge(Get(_containers, container.Id, e.Timestamp), container.ShortId, e);
         }
         // A child is news about its parent: judged against the parent's profile.
         if (e is ProcessExecEvent child && context?.Parent is { Binary.Length: > 0 } parent)
         {
-            Profile profile = Get("binary:" + parent.Binary, e.Timestamp);
+            Profile profile = Get(_binaries, parent.Binary, e.Timestamp);
             bool learning = IsLearning(profile, e.Timestamp);
             profile.Observations++;
-            Novelty(profile, learning, profile.Children, child.Binary, "new child process", parent.Binary, e, anomalies);
+            if (Novel(profile.Children, child.Binary, learning))
+            {
+                Found("new child process", profile, $"{parent.Binary}: new child process {child.Binary}", e);
+            }
         }
-        return anomalies;
+        return _found is { Count: > 0 } ? _found : [];
     }
 
-    private void Judge(Profile profile, string subject, VigilEvent e, List<Signal> anomalies)
+    private void Judge(Profile profile, string subject, VigilEvent e)
     {
         bool learning = IsLearning(profile, e.Timestamp);
         profile.Observations++;
         if (Rate(profile, e.Timestamp, learning) is { } rate)
         {
-            anomalies.Add(Anomaly("rate spike", profile.Stability, $"{subject}: {rate}", e));
+            Found("rate spike", profile, $"{subject}: {rate}", e);
         }
         switch (e)
         {
             case NetworkEvent { Direction: NetworkDirection.Outbound } net:
-                Novelty(profile, learning, profile.Destinations, $"{net.DestinationAddress}:{net.DestinationPort}", "new outbound destination", subject, e, anomalies);
+                if (profile.Destinations.Count < options.MaxItemsPerSet && profile.Destinations.Add((net.DestinationAddress, net.DestinationPort)) && !learning)
+                {
+                    Found("new outbound destination", profile, $"{subject}: new outbound destination {net.DestinationAddress}:{net.DestinationPort}", e);
+                }
                 break;
             case FileEvent file when (file.Intent & (FileIntent.Write | FileIntent.Create)) != 0:
-                Novelty(profile, learning, profile.WrittenDirectories, Path.GetDirectoryName(file.Path) ?? "/", "new directory written", subject, e, anomalies);
+                ReadOnlySpan<char> directory = Path.GetDirectoryName(file.Path.AsSpan());
+                if (!profile.WrittenDirectories.GetAlternateLookup<ReadOnlySpan<char>>().Contains(directory)
+                    && Novel(profile.WrittenDirectories, directory.IsEmpty ? "/" : directory.ToString(), learning))
+                {
+                    Found("new directory written", profile, $"{subject}: new directory written {directory}", e);
+                }
                 break;
         }
     }
 
-    private void Novelty(Profile profile, bool learning, HashSet<string> known, string item, string what, string subject, VigilEvent e, List<Signal> anomalies)
-    {
-        if (known.Count < options.MaxItemsPerSet && known.Add(item) && !learning)
-        {
-            anomalies.Add(Anomaly(what, profile.Stability, $"{subject}: {what} {item}", e));
-        }
-    }
+    /// <summary>Adds the item while the set is small enough to judge; true when it is new and learning is over.</summary>
+    private bool Novel(HashSet<string> known, string item, bool learning) =>
+        known.Count < options.MaxItemsPerSet && known.Add(item) && !learning;
 
     private bool IsLearning(Profile profile, DateTime now) =>
         now - profile.FirstSeen < options.Learning || profile.Observations < options.MinObservations;
@@ -99,23 +111,23 @@ public sealed class BaselineTracker(BaselineOptions options, Func<long> nextSign
         return anomaly;
     }
 
-    private Profile Get(string key, DateTime now)
+    private Profile Get(Dictionary<string, Profile> profiles, string key, DateTime now)
     {
-        if (_profiles.TryGetValue(key, out Profile? profile))
+        if (profiles.TryGetValue(key, out Profile? profile))
         {
             return profile;
         }
-        while (_profiles.Count >= options.MaxProfiles && _order.TryDequeue(out string? oldest))
+        while (Profiles >= options.MaxProfiles && _order.TryDequeue(out var oldest))
         {
-            _profiles.Remove(oldest);
+            oldest.Owner.Remove(oldest.Key);
             ProfilesEvicted++;
         }
         profile = new Profile(now);
-        _profiles[key] = profile;
-        _order.Enqueue(key);
+        profiles[key] = profile;
+        _order.Enqueue((profiles, key));
         return profile;
     }
 
-    private Signal Anomaly(string name, double score, string description, VigilEvent e) =>
-        SignalFactory.FromAnomaly(nextSignalId(), name, score, description, e);
+    private void Found(string name, Profile profile, string description, VigilEvent e) =>
+        (_found ??= []).Add(SignalFactory.FromAnomaly(nextSignalId(), name, profile.Stability, description, e));
 }

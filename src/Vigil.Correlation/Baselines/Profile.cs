@@ -1,3 +1,5 @@
+using System.Net;
+
 namespace Vigil.Correlation.Baselines;
 
 /// <summary>What one binary (or container) normally does: children, destinations, written directories, event rate.</summary>
@@ -9,8 +11,9 @@ internal sealed class Profile(DateTime firstSeen)
 
     public HashSet<string> Children { get; } = new(StringComparer.Ordinal);
 
-    public HashSet<string> Destinations { get; } = new(StringComparer.Ordinal);
+    public HashSet<(IPAddress Address, ushort Port)> Destinations { get; } = [];
 
+    /// <summary>Looked up by span, so judging a write allocates nothing for a known directory.</summary>
     public HashSet<string> WrittenDirectories { get; } = new(StringComparer.Ordinal);
 
     public DateTime MinuteStart { get; set; } = firstSeen;

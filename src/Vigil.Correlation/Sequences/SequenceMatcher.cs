@@ -1,4 +1,5 @@
 using Vigil.Correlation.Signals;
+using Vigil.Events;
 
 namespace Vigil.Correlation.Sequences;
 
@@ -20,8 +21,23 @@ public sealed class SequenceMatcher(IReadOnlyList<SequenceRule> rules, int maxPa
 
     public int PartialCount => _partials.Values.Sum(p => p.Count);
 
-    /// <summary>Whether any rule has a step that could take this signal (cheap pre-check for plain events).</summary>
+    private readonly Func<VigilEvent, bool>[] _eventConditions = [.. rules.SelectMany(r => r.Steps).Select(s => s.EventCondition).OfType<Func<VigilEvent, bool>>()];
+
+    /// <summary>Whether any rule has a step that could take this signal.</summary>
     public bool Wants(Signal s) => rules.Any(r => r.Steps.Any(step => step.Matches(s)));
+
+    /// <summary>Whether any step's condition takes this plain event: checked before a signal is built for it.</summary>
+    public bool WantsEvent(VigilEvent e)
+    {
+        foreach (Func<VigilEvent, bool> condition in _eventConditions)
+        {
+            if (condition(e))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
 
     public List<SequenceMatch> Observe(Signal s)
     {

@@ -38,7 +38,4 @@ public sealed record SequenceRule
 
     /// <summary>Where it was defined (file:line), for reports and errors.</summary>
     public string Source { get; init; } = "";
-
-    /// <summary>Whether any step looks at plain events (so events must be offered to the matcher).</summary>
-    public bool WatchesEvents => Steps.Any(s => s.EventCondition is not null);
 }
