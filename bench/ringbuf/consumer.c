@@ -1,0 +1,134 @@
+/* Reference consumer for the ring-buffer benchmark, on libbpf's ring_buffer
+ * API: what the C# reader is measured against.
+ * The BPF object is embedded through its bpftool skeleton, generated from
+ * the same bench_ringbuf.bpf.o the C# consumer loads.
+ * Usage: consumer GENERATOR_PID WAKEUP_BYTES. Prints "ready" once
+ * attached; on SIGINT or SIGTERM drains the ring and prints
+ * "events=N drops=N cpu_s=X" (CPU time since ready). */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/resource.h>
+#include <linux/types.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "vigil/bench.h"
+#include "bench_ringbuf.skel.h"
+
+/* Same as the C# reader's default: bounds the delay of records submitted without a wake-up. */
+#define POLL_TIMEOUT_MS 10
+
+static volatile sig_atomic_t stopping;
+
+struct tally {
+	unsigned long events;
+	unsigned long unexpected;
+};
+
+static void on_stop_signal(int sig)
+{
+	(void)sig;
+	stopping = 1;
+}
+
+static int on_record(void *ctx, void *data, size_t size)
+{
+	const struct vigil_bench_record *rec = data;
+	struct tally *tally = ctx;
+
+	(void)size;
+	if (rec->hdr.kind == VIGIL_RECORD_BENCH)
+		tally->events++;
+	else
+		tally->unexpected++;
+	return 0;
+}
+
+static double cpu_seconds(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	return ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
+	       ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
+}
+
+static unsigned long sum_drops(struct bench_ringbuf_bpf *skel)
+{
+	int cpus = libbpf_num_possible_cpus();
+	__u64 values[cpus];
+	__u32 zero = 0;
+	unsigned long sum = 0;
+
+	if (bpf_map_lookup_elem(bpf_map__fd(skel->maps.vigil_drops), &zero, values))
+		return 0;
+	for (int i = 0; i < cpus; i++)
+		sum += values[i];
+	return sum;
+}
+
+static int consume(struct bench_ringbuf_bpf *skel)
+{
+	struct tally tally = { 0 };
+	struct ring_buffer *rb;
+	double cpu_start;
+	int rc = 0;
+
+	rb = ring_buffer__new(bpf_map__fd(skel->maps.bench_events), on_record, &tally, NULL);
+	if (!rb) {
+		fprintf(stderr, "consumer: ring_buffer__new: %d\n", -errno);
+		return 1;
+	}
+	printf("ready\n");
+	fflush(stdout);
+	cpu_start = cpu_seconds();
+	while (!stopping && rc >= 0) {
+		rc = ring_buffer__poll(rb, POLL_TIMEOUT_MS);
+		/* Producers skip the wake-up under the threshold: drain on timeout too. */
+		if (rc == 0)
+			rc = ring_buffer__consume(rb);
+		if (rc == -EINTR)
+			rc = 0;
+	}
+	if (rc >= 0)
+		rc = ring_buffer__consume(rb);
+	if (rc < 0)
+		fprintf(stderr, "consumer: reading the ring: %d\n", rc);
+	else
+		printf("events=%lu drops=%lu cpu_s=%.3f unexpected=%lu\n", tally.events,
+		       sum_drops(skel), cpu_seconds() - cpu_start, tally.unexpected);
+	ring_buffer__free(rb);
+	return rc < 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct sigaction stop = { .sa_handler = on_stop_signal };
+	struct bench_ringbuf_bpf *skel;
+	int rc;
+
+	if (argc != 3) {
+		fprintf(stderr, "usage: consumer GENERATOR_PID WAKEUP_BYTES\n");
+		return 2;
+	}
+	sigaction(SIGINT, &stop, NULL);
+	sigaction(SIGTERM, &stop, NULL);
+
+	skel = bench_ringbuf_bpf__open();
+	if (!skel) {
+		fprintf(stderr, "consumer: open: %d\n", -errno);
+		return 1;
+	}
+	skel->rodata->generator_tgid = (__u32)atoi(argv[1]);
+	skel->rodata->vigil_wakeup_bytes = strtoull(argv[2], NULL, 10);
+	rc = bench_ringbuf_bpf__load(skel);
+	if (!rc)
+		rc = bench_ringbuf_bpf__attach(skel);
+	if (rc)
+		fprintf(stderr, "consumer: load and attach: %d\n", rc);
+	else
+		rc = consume(skel);
+	bench_ringbuf_bpf__destroy(skel);
+	return rc != 0;
+}
