@@ -135,6 +135,9 @@ internal static unsafe partial class Libbpf
     [LibraryImport(Lib, EntryPoint = "bpf_obj_pin", StringMarshalling = StringMarshalling.Utf8)]
     internal static partial int ObjPin(int fd, string path);
 
+    [LibraryImport(Lib, EntryPoint = "bpf_obj_get_info_by_fd")]
+    internal static partial int ObjGetInfoByFd(int fd, void* info, uint* infoLength);
+
     [LibraryImport(Lib, EntryPoint = "bpf_enable_stats")]
     internal static partial int EnableStats(int type);
 
