@@ -4,7 +4,9 @@
  * the same bench_ringbuf.bpf.o the C# consumer loads.
  * Usage: consumer GENERATOR_PID WAKEUP_BYTES. Prints "ready" once
  * attached; on SIGINT or SIGTERM drains the ring and prints
- * "events=N drops=N cpu_s=X" (CPU time since ready). */
+ * "events=N drops=N missed=N cpu_s=X unexpected=N" (CPU time since ready;
+ * missed: program runs the kernel skipped because another BPF program was
+ * active on that CPU). */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -68,11 +70,21 @@ static unsigned long sum_drops(struct bench_ringbuf_bpf *skel)
 	return sum;
 }
 
+static unsigned long recursion_misses(struct bench_ringbuf_bpf *skel)
+{
+	struct bpf_prog_info info = { 0 };
+	__u32 length = sizeof(info);
+
+	if (bpf_obj_get_info_by_fd(bpf_program__fd(skel->progs.on_getppid), &info, &length))
+		return 0;
+	return info.recursion_misses;
+}
+
 static int consume(struct bench_ringbuf_bpf *skel)
 {
 	struct tally tally = { 0 };
 	struct ring_buffer *rb;
-	double cpu_start;
+	double cpu_start, cpu;
 	int rc = 0;
 
 	rb = ring_buffer__new(bpf_map__fd(skel->maps.bench_events), on_record, &tally, NULL);
@@ -93,11 +105,12 @@ static int consume(struct bench_ringbuf_bpf *skel)
 	}
 	if (rc >= 0)
 		rc = ring_buffer__consume(rb);
+	cpu = cpu_seconds() - cpu_start;
 	if (rc < 0)
 		fprintf(stderr, "consumer: reading the ring: %d\n", rc);
 	else
-		printf("events=%lu drops=%lu cpu_s=%.3f unexpected=%lu\n", tally.events,
-		       sum_drops(skel), cpu_seconds() - cpu_start, tally.unexpected);
+		printf("events=%lu drops=%lu missed=%lu cpu_s=%.3f unexpected=%lu\n", tally.events,
+		       sum_drops(skel), recursion_misses(skel), cpu, tally.unexpected);
 	ring_buffer__free(rb);
 	return rc < 0;
 }
