@@ -1,6 +1,6 @@
 // C# consumer of the ring-buffer benchmark, the counterpart of consumer.c with the same
 // arguments and output: RingbufBench GENERATOR_PID WAKEUP_BYTES. Prints "ready" once attached;
-// on SIGINT or SIGTERM drains the ring and prints "events=N drops=N missed=N cpu_s=X unexpected=N".
+// on SIGINT or SIGTERM drains the ring and prints "events=N drops=N missed=N seen=N cpu_s=X unexpected=N".
 using System.Globalization;
 using System.Runtime.InteropServices;
 using Vigil.Bench.Ringbuf;
@@ -40,6 +40,7 @@ double cpuSeconds = (Environment.CpuUsage.TotalTime - cpuStart).TotalSeconds;
 
 ulong drops = bpf.Map("vigil_drops").SumPerCpu(0u);
 ulong missed = bpf.Program("on_getppid").RecursionMisses;
+ulong seen = bpf.Map("generator_calls").SumPerCpu(0u);
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-    $"events={counter.Events} drops={drops} missed={missed} cpu_s={cpuSeconds:F3} unexpected={counter.Unexpected}"));
+    $"events={counter.Events} drops={drops} missed={missed} seen={seen} cpu_s={cpuSeconds:F3} unexpected={counter.Unexpected}"));
 return reader.ConsumerFaults == 0 ? 0 : 1;

@@ -4,9 +4,9 @@
  * the same bench_ringbuf.bpf.o the C# consumer loads.
  * Usage: consumer GENERATOR_PID WAKEUP_BYTES. Prints "ready" once
  * attached; on SIGINT or SIGTERM drains the ring and prints
- * "events=N drops=N missed=N cpu_s=X unexpected=N" (CPU time since ready;
- * missed: program runs the kernel skipped because another BPF program was
- * active on that CPU). */
+ * "events=N drops=N missed=N seen=N cpu_s=X unexpected=N" (CPU time since
+ * ready; missed: program runs the kernel skipped because another BPF program
+ * was active on that CPU; seen: generator calls the program ran for). */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -56,14 +56,16 @@ static double cpu_seconds(void)
 	       ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
 }
 
-static unsigned long sum_drops(struct bench_ringbuf_bpf *skel)
+/* Sums a per-CPU u64 counter; 0 if it cannot be read (the run script's
+ * accounting then fails loudly). */
+static unsigned long sum_per_cpu(const struct bpf_map *map)
 {
 	int cpus = libbpf_num_possible_cpus();
 	__u64 values[cpus];
 	__u32 zero = 0;
 	unsigned long sum = 0;
 
-	if (bpf_map_lookup_elem(bpf_map__fd(skel->maps.vigil_drops), &zero, values))
+	if (bpf_map_lookup_elem(bpf_map__fd(map), &zero, values))
 		return 0;
 	for (int i = 0; i < cpus; i++)
 		sum += values[i];
@@ -109,8 +111,9 @@ static int consume(struct bench_ringbuf_bpf *skel)
 	if (rc < 0)
 		fprintf(stderr, "consumer: reading the ring: %d\n", rc);
 	else
-		printf("events=%lu drops=%lu missed=%lu cpu_s=%.3f unexpected=%lu\n", tally.events,
-		       sum_drops(skel), recursion_misses(skel), cpu, tally.unexpected);
+		printf("events=%lu drops=%lu missed=%lu seen=%lu cpu_s=%.3f unexpected=%lu\n",
+		       tally.events, sum_per_cpu(skel->maps.vigil_drops), recursion_misses(skel),
+		       sum_per_cpu(skel->maps.generator_calls), cpu, tally.unexpected);
 	ring_buffer__free(rb);
 	return rc < 0;
 }
