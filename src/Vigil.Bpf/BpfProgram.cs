@@ -24,6 +24,25 @@ public sealed unsafe class BpfProgram
 
     public int Fd => Libbpf.ProgramFd(Handle);
 
+    /// <summary>
+    /// Runs the kernel skipped because another BPF program was active on that CPU: events lost
+    /// before they reach any ring, so no drop counter of ours sees them.
+    /// </summary>
+    public ulong RecursionMisses
+    {
+        get
+        {
+            // struct bpf_prog_info up to and including recursion_misses (kernel 5.12+); the kernel
+            // fills only as many bytes as we ask for.
+            const int RecursionMissesOffset = 208;
+            byte* info = stackalloc byte[RecursionMissesOffset + sizeof(ulong)];
+            uint length = RecursionMissesOffset + sizeof(ulong);
+            new Span<byte>(info, (int)length).Clear();
+            BpfException.Check(Libbpf.ObjGetInfoByFd(Fd, info, &length), $"{Name}: program info");
+            return length < RecursionMissesOffset + sizeof(ulong) ? 0 : *(ulong*)(info + RecursionMissesOffset);
+        }
+    }
+
     private nint Handle
     {
         get

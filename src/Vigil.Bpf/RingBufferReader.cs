@@ -11,13 +11,15 @@ public interface IRecordConsumer
 }
 
 /// <summary>
-/// Reads one or more BPF ring buffers on the calling thread. Producers may submit without waking
-/// the reader (batched wake-ups), so every poll also drains what arrived without a wake-up.
+/// Reads one or more BPF ring buffers on the calling thread, in place in the mapped rings: no copy
+/// and no native call per record. Producers may submit without waking the reader (batched
+/// wake-ups), so every poll also drains what arrived without a wake-up.
 /// </summary>
 public sealed unsafe class RingBufferReader : IDisposable
 {
-    private nint _ring;
-    private readonly List<GCHandle> _consumers = [];
+    private readonly List<MappedRing> _rings = [];
+    private int _epoll = -1;
+    private bool _disposed;
     private long _consumerFaults;
 
     /// <summary>Exceptions thrown by consumers; the record is skipped and reading goes on.</summary>
@@ -27,39 +29,52 @@ public sealed unsafe class RingBufferReader : IDisposable
 
     public void Add(BpfMap ring, IRecordConsumer consumer)
     {
+        ObjectDisposedException.ThrowIf(_disposed, this);
         if (ring.Type != BpfMapType.RingBuffer)
         {
             throw new ArgumentException($"{ring.Name} is a {ring.Type} map, not a ring buffer", nameof(ring));
         }
-        var entry = new Entry(this, consumer);
-        GCHandle handle = GCHandle.Alloc(entry);
-        _consumers.Add(handle);
-        nint ctx = GCHandle.ToIntPtr(handle);
-        if (_ring == 0)
+        if (_epoll < 0)
         {
-            _ring = Libbpf.RingBufferNew(ring.Fd, &OnSample, ctx, null);
-            if (_ring == 0)
+            _epoll = Libc.EpollCreate1(Libc.EpollCloexec);
+            if (_epoll < 0)
             {
-                throw new BpfException($"{ring.Name}: open ring buffer", Marshal.GetLastPInvokeError());
+                throw new BpfException("create epoll for ring buffers", Marshal.GetLastPInvokeError());
             }
         }
-        else
+        var mapped = new MappedRing(ring, consumer);
+        byte* ev = stackalloc byte[Libc.EpollEventSize];
+        new Span<byte>(ev, Libc.EpollEventSize).Clear();
+        *(uint*)ev = Libc.EpollIn;
+        if (Libc.EpollCtl(_epoll, Libc.EpollCtlAdd, mapped.Fd, ev) < 0)
         {
-            BpfException.Check(Libbpf.RingBufferAdd(_ring, ring.Fd, &OnSample, ctx), $"{ring.Name}: add ring buffer");
+            int errno = Marshal.GetLastPInvokeError();
+            mapped.Dispose();
+            throw new BpfException($"{ring.Name}: watch ring buffer", errno);
         }
+        _rings.Add(mapped);
     }
 
     /// <summary>Waits up to <paramref name="timeoutMs"/> for a wake-up, then drains every ring. Returns records read.</summary>
     public int Poll(int timeoutMs)
     {
-        ObjectDisposedException.ThrowIf(_ring == 0, this);
-        int polled = Libbpf.RingBufferPoll(_ring, timeoutMs);
-        if (polled < 0 && polled != -4 /* EINTR */)
+        ObjectDisposedException.ThrowIf(_disposed || _epoll < 0, this);
+        const int MaxEvents = 16;
+        byte* events = stackalloc byte[MaxEvents * Libc.EpollEventSize];
+        if (Libc.EpollWait(_epoll, events, MaxEvents, timeoutMs) < 0)
         {
-            BpfException.Check(polled, "poll ring buffers");
+            int errno = Marshal.GetLastPInvokeError();
+            if (errno != Libc.EINTR)
+            {
+                throw new BpfException("wait for ring buffers", errno);
+            }
         }
-        int drained = BpfException.Check(Libbpf.RingBufferConsume(_ring), "consume ring buffers");
-        return Math.Max(polled, 0) + drained;
+        int read = 0;
+        foreach (MappedRing ring in _rings)
+        {
+            read += ring.Drain(this);
+        }
+        return read;
     }
 
     /// <summary>Reads until cancelled; <paramref name="pollIntervalMs"/> bounds the delay of un-woken records.</summary>
@@ -73,34 +88,31 @@ public sealed unsafe class RingBufferReader : IDisposable
 
     public void Dispose()
     {
-        if (_ring != 0)
+        foreach (MappedRing ring in _rings)
         {
-            Libbpf.RingBufferFree(_ring);
-            _ring = 0;
+            ring.Dispose();
         }
-        foreach (GCHandle h in _consumers)
+        _rings.Clear();
+        if (_epoll >= 0)
         {
-            h.Free();
+            Libc.Close(_epoll);
+            _epoll = -1;
         }
-        _consumers.Clear();
+        _disposed = true;
     }
 
-    [UnmanagedCallersOnly]
-    private static int OnSample(nint ctx, void* data, nuint size)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal void Deliver(IRecordConsumer consumer, ReadOnlySpan<byte> record)
     {
-        var entry = Unsafe.As<Entry>(GCHandle.FromIntPtr(ctx).Target!);
         try
         {
-            entry.Consumer.OnRecord(new ReadOnlySpan<byte>(data, (int)size));
+            consumer.OnRecord(record);
         }
         catch (Exception ex)
         {
-            // An exception must never unwind into libbpf; the record is counted and skipped.
-            Interlocked.Increment(ref entry.Reader._consumerFaults);
-            entry.Reader.LastFault = ex;
+            // One bad record must not stop the reader: it is counted and skipped.
+            Interlocked.Increment(ref _consumerFaults);
+            LastFault = ex;
         }
-        return 0;
     }
-
-    private sealed record Entry(RingBufferReader Reader, IRecordConsumer Consumer);
 }

@@ -135,6 +135,9 @@ internal static unsafe partial class Libbpf
     [LibraryImport(Lib, EntryPoint = "bpf_obj_pin", StringMarshalling = StringMarshalling.Utf8)]
     internal static partial int ObjPin(int fd, string path);
 
+    [LibraryImport(Lib, EntryPoint = "bpf_obj_get_info_by_fd")]
+    internal static partial int ObjGetInfoByFd(int fd, void* info, uint* infoLength);
+
     [LibraryImport(Lib, EntryPoint = "bpf_enable_stats")]
     internal static partial int EnableStats(int type);
 
@@ -156,22 +159,6 @@ internal static unsafe partial class Libbpf
 
     [LibraryImport(Lib, EntryPoint = "btf__resolve_type")]
     internal static partial int BtfResolveType(nint btf, uint id);
-
-    // Ring buffers
-    [LibraryImport(Lib, EntryPoint = "ring_buffer__new", SetLastError = true)]
-    internal static partial nint RingBufferNew(int mapFd, delegate* unmanaged<nint, void*, nuint, int> sample, nint ctx, void* opts);
-
-    [LibraryImport(Lib, EntryPoint = "ring_buffer__add")]
-    internal static partial int RingBufferAdd(nint rb, int mapFd, delegate* unmanaged<nint, void*, nuint, int> sample, nint ctx);
-
-    [LibraryImport(Lib, EntryPoint = "ring_buffer__poll")]
-    internal static partial int RingBufferPoll(nint rb, int timeoutMs);
-
-    [LibraryImport(Lib, EntryPoint = "ring_buffer__consume")]
-    internal static partial int RingBufferConsume(nint rb);
-
-    [LibraryImport(Lib, EntryPoint = "ring_buffer__free")]
-    internal static partial void RingBufferFree(nint rb);
 
     /// <summary><c>struct bpf_object_open_opts</c> as of libbpf 1.1 (x86-64 and arm64 layout).</summary>
     [StructLayout(LayoutKind.Sequential)]
