@@ -92,14 +92,20 @@ public sealed class Correlator
                 incident = Open(signal);
             }
         }
+        bool completed = false;
         foreach (SequenceMatch match in _sequences.Observe(signal))
         {
             incident = Complete(match, incident);
+            completed = true;
         }
         if (incident is not null)
         {
             Touch(incident);
-            Report(incident);
+            // Evidence alone does not make a new revision: the next finding's revision, or the closing one, carries it.
+            if (signal.Kind != SignalKind.Event || completed)
+            {
+                Report(incident);
+            }
         }
     }
 
@@ -122,11 +128,16 @@ public sealed class Correlator
         IncidentState? best = null;
         CausalEdge? bestEdge = null;
         var others = new List<(IncidentState Incident, CausalEdge Edge)>();
-        foreach (IncidentState candidate in Candidates(signal.Entities))
+        foreach (IncidentState candidate in Candidates(signal.Entities, findingsOnly: signal.Kind != SignalKind.Event))
         {
             if (signal.Time - candidate.LastSeen > _options.Window || candidate.Closed)
             {
                 continue;
+            }
+            if (signal.Kind == SignalKind.Event && candidate.Signals.Count >= _options.MaxSignalsPerIncident)
+            {
+                candidate.EvidenceDropped++; // full: not worth comparing against
+                return candidate;
             }
             if (StrongestLink(candidate, signal) is not { } edge)
             {
@@ -166,20 +177,24 @@ public sealed class Correlator
 
     private CausalEdge? StrongestLink(IncidentState incident, Signal signal)
     {
-        CausalEdge? best = null;
+        Signal? from = null;
+        (EdgeReason Reason, double Strength) best = default;
         int start = Math.Max(0, incident.Signals.Count - _options.LinkLookback);
         for (int i = incident.Signals.Count - 1; i >= start; i--)
         {
             Signal earlier = incident.Signals[i];
-            if (earlier.Time <= signal.Time && CausalLinker.Link(earlier, signal) is { } edge && (best is null || edge.Strength > best.Strength))
+            if (earlier.Time <= signal.Time && CausalLinker.Strongest(earlier, signal) is var link && link.Strength > best.Strength)
             {
-                best = edge;
+                (from, best) = (earlier, link);
             }
         }
-        return best;
+        return from is null ? null
+            : new CausalEdge(from.Id, signal.Id, best.Reason, best.Strength, CausalLinker.Describe(best.Reason, from.Entities, signal.Entities));
     }
 
-    private IEnumerable<IncidentState> Candidates(Entities e)
+    /// <summary>Incidents sharing a key with the entities. A shared container links findings, never plain events:
+    /// everything in a busy container would otherwise become one incident.</summary>
+    private IEnumerable<IncidentState> Candidates(Entities e, bool findingsOnly)
     {
         var seen = new HashSet<IncidentState>();
         if (_byProcess.TryGetValue(e.Process, out IncidentState? byProcess) && seen.Add(byProcess))
@@ -197,7 +212,7 @@ public sealed class Correlator
         {
             yield return bySibling;
         }
-        if (e.Container is not null && _byContainer.TryGetValue(e.Container, out IncidentState? byContainer) && seen.Add(byContainer))
+        if (findingsOnly && e.Container is not null && _byContainer.TryGetValue(e.Container, out IncidentState? byContainer) && seen.Add(byContainer))
         {
             yield return byContainer;
         }
@@ -228,11 +243,6 @@ public sealed class Correlator
             {
                 return true;
             }
-        }
-        ContainerInfo? container = e.Context?.Container;
-        if (container is { IsHost: false } && _byContainer.ContainsKey(container.Id))
-        {
-            return true;
         }
         return e switch
         {

@@ -17,50 +17,72 @@ public static class CausalLinker
     public const double SameContainer = 0.5;
 
     /// <summary>The strongest reason linking <paramref name="earlier"/> to <paramref name="later"/>, if any.</summary>
-    public static CausalEdge? Link(Signal earlier, Signal later)
+    public static CausalEdge? Link(Signal earlier, Signal later) =>
+        Strongest(earlier, later) is var (reason, strength) && strength > 0
+            ? new CausalEdge(earlier.Id, later.Id, reason, strength, Describe(reason, earlier.Entities, later.Entities))
+            : null;
+
+    /// <summary>The strongest reason and its strength (0 when unrelated), without building the edge: the hot path.</summary>
+    public static (EdgeReason Reason, double Strength) Strongest(Signal earlier, Signal later)
     {
         Entities a = earlier.Entities, b = later.Entities;
-        CausalEdge? best = null;
-        void Consider(EdgeReason reason, double strength, string detail)
+        (EdgeReason Reason, double Strength) best = (EdgeReason.SameProcess, 0);
+        void Consider(EdgeReason reason, double strength)
         {
-            if (best is null || strength > best.Strength)
+            if (strength > best.Strength)
             {
-                best = new CausalEdge(earlier.Id, later.Id, reason, strength, detail);
+                best = (reason, strength);
             }
         }
         if (!a.Process.IsEmpty && a.Process == b.Process)
         {
-            Consider(EdgeReason.SameProcess, SameProcess, $"same process {a.Binary} ({a.Process})");
+            Consider(EdgeReason.SameProcess, SameProcess);
         }
-        else if (!a.Process.IsEmpty)
+        else if (!a.Process.IsEmpty && Generation(a.Process, b) is int generation)
         {
-            for (int generation = 0; generation < b.Ancestors.Count; generation++)
-            {
-                if (b.Ancestors[generation] == a.Process)
-                {
-                    Consider(EdgeReason.Descendant, Math.Pow(DescendantPerGeneration, generation + 1),
-                        $"{b.Binary} descends from {a.Binary} ({generation + 1} generation{(generation == 0 ? "" : "s")})");
-                    break;
-                }
-            }
+            Consider(EdgeReason.Descendant, Math.Pow(DescendantPerGeneration, generation));
         }
-        if (SharedParent(a) is { } parent && SharedParent(b) == parent && a.Process != b.Process)
+        if (a.Process != b.Process && SharedParent(a) is { } parent && SharedParent(b) == parent)
         {
-            Consider(EdgeReason.Sibling, Sibling, $"{a.Binary} and {b.Binary} share the parent {parent}");
+            Consider(EdgeReason.Sibling, Sibling);
         }
-        if (a.FileWritten && a.File is not null && a.File == b.File && !ReferenceEquals(a, b))
+        if (a.FileWritten && a.File is not null && a.File == b.File)
         {
-            Consider(EdgeReason.FileWrittenThenUsed, FileWrittenThenUsed, $"{a.File} written, then used");
+            Consider(EdgeReason.FileWrittenThenUsed, FileWrittenThenUsed);
         }
         if (a.RemoteAddress is not null && a.RemoteAddress.Equals(b.RemoteAddress))
         {
-            Consider(EdgeReason.SameRemoteAddress, SameRemoteAddress, $"same remote address {a.RemoteAddress}");
+            Consider(EdgeReason.SameRemoteAddress, SameRemoteAddress);
         }
-        if (a.Container is not null && a.Container == b.Container)
+        if (a.Container is not null && a.Container == b.Container && earlier.Kind != SignalKind.Event && later.Kind != SignalKind.Event)
         {
-            Consider(EdgeReason.SameContainer, SameContainer, $"same container {a.Container[..Math.Min(12, a.Container.Length)]}");
+            Consider(EdgeReason.SameContainer, SameContainer);
         }
         return best;
+    }
+
+    public static string Describe(EdgeReason reason, Entities a, Entities b) => reason switch
+    {
+        EdgeReason.SameProcess => $"same process {a.Binary} ({a.Process})",
+        EdgeReason.Descendant => $"{b.Binary} descends from {a.Binary} ({Generation(a.Process, b)} generation(s))",
+        EdgeReason.Sibling => $"{a.Binary} and {b.Binary} share the parent {SharedParent(a)}",
+        EdgeReason.FileWrittenThenUsed => $"{a.File} written, then used",
+        EdgeReason.SameRemoteAddress => $"same remote address {a.RemoteAddress}",
+        EdgeReason.SameContainer => $"same container {a.Container?[..Math.Min(12, a.Container.Length)]}",
+        _ => reason.ToString(),
+    };
+
+    /// <summary>How many generations below <paramref name="ancestor"/> the process of <paramref name="e"/> is, if it descends from it.</summary>
+    private static int? Generation(ExecId ancestor, Entities e)
+    {
+        for (int i = 0; i < e.Ancestors.Count; i++)
+        {
+            if (e.Ancestors[i] == ancestor)
+            {
+                return i + 1;
+            }
+        }
+        return null;
     }
 
     /// <summary>The parent, unless it is init: everything descends from init, so it links nothing.</summary>

@@ -78,8 +78,11 @@ public sealed class CorrelatorTests
         ProcessInfo child = _events.Process("/bin/ls", shell);
         c.ObserveEvent(_events.Exec(child));
         c.ObserveEvent(_events.Exec(_events.Process("/bin/unrelated")));
+        Assert.Single(c.Published.Single().Timeline); // evidence alone makes no new revision...
+        c.CloseIdle(_events.Now.AddHours(1));
 
-        IncidentReport incident = c.Published.Single();
+        IncidentReport incident = c.Published.Single(); // ...the closing one carries it
+        Assert.Equal(IncidentStatus.Closed, incident.Status);
         Assert.Equal(2, incident.Timeline.Count);
         Assert.Equal(SignalKind.Event, incident.Timeline[1].Kind);
         Assert.Equal("process.exec", incident.Timeline[1].Name);
@@ -184,6 +187,7 @@ public sealed class CorrelatorTests
         {
             c.ObserveEvent(_events.File(shell, $"/etc/f{i}", FileIntent.Read));
         }
+        c.CloseIdle(_events.Now.AddHours(1));
         IncidentReport incident = c.Published.Single();
         Assert.Equal(3, incident.Timeline.Count);
         Assert.Equal(3, incident.EvidenceDropped);
