@@ -19,11 +19,13 @@ public sealed class Correlator
     private readonly SequenceMatcher _sequences;
     private readonly LinkedList<IncidentState> _open = new(); // most recently active last
     private readonly Dictionary<IncidentState, LinkedListNode<IncidentState>> _nodes = [];
-    private readonly Dictionary<ExecId, IncidentState> _byProcess = [];
-    private readonly Dictionary<ExecId, IncidentState> _byParent = [];
-    private readonly Dictionary<string, IncidentState> _byContainer = new(StringComparer.Ordinal);
-    private readonly Dictionary<IPAddress, IncidentState> _byRemote = [];
-    private readonly Dictionary<string, IncidentState> _byWrittenFile = new(StringComparer.Ordinal);
+    private readonly Dictionary<ExecId, Anchor> _byProcess = [];
+    private readonly Dictionary<ExecId, Anchor> _byParent = [];
+    private readonly Dictionary<string, Anchor> _byContainer = new(StringComparer.Ordinal);
+    private readonly Dictionary<IPAddress, Anchor> _byRemote = [];
+    private readonly Dictionary<string, Anchor> _byWrittenFile = new(StringComparer.Ordinal);
+    private readonly List<Anchor> _candidates = [];
+    private readonly List<(IncidentState Incident, CausalEdge Edge)> _others = [];
     private readonly Dictionary<string, IncidentReport> _published = new(StringComparer.Ordinal);
     private long _nextSignal;
     private long _nextIncident;
@@ -127,9 +129,10 @@ public sealed class Correlator
     {
         IncidentState? best = null;
         CausalEdge? bestEdge = null;
-        var others = new List<(IncidentState Incident, CausalEdge Edge)>();
-        foreach (IncidentState candidate in Candidates(signal.Entities, findingsOnly: signal.Kind != SignalKind.Event))
+        _others.Clear();
+        foreach (Anchor anchor in Candidates(signal.Entities, findingsOnly: signal.Kind != SignalKind.Event))
         {
+            IncidentState candidate = anchor.Incident;
             if (signal.Time - candidate.LastSeen > _options.Window || candidate.Closed)
             {
                 continue;
@@ -139,7 +142,9 @@ public sealed class Correlator
                 candidate.EvidenceDropped++; // full: not worth comparing against
                 return candidate;
             }
-            if (StrongestLink(candidate, signal) is not { } edge)
+            // Evidence links to the signal that put the shared key in the index; findings look for their strongest cause.
+            CausalEdge? edge = signal.Kind == SignalKind.Event ? CausalLinker.Link(anchor.Signal, signal) : StrongestLink(candidate, signal);
+            if (edge is null)
             {
                 continue;
             }
@@ -147,28 +152,23 @@ public sealed class Correlator
             {
                 if (best is not null)
                 {
-                    others.Add((best, bestEdge!));
+                    _others.Add((best, bestEdge!));
                 }
                 best = candidate;
                 bestEdge = edge;
             }
-            else
+            else if (candidate != best)
             {
-                others.Add((candidate, edge));
+                _others.Add((candidate, edge));
             }
         }
         if (best is null)
         {
             return null;
         }
-        foreach ((IncidentState other, CausalEdge bridge) in others)
+        foreach ((IncidentState other, CausalEdge bridge) in _others)
         {
             Merge(best, other, bridge);
-        }
-        if (signal.Kind == SignalKind.Event && best.Signals.Count >= _options.MaxSignalsPerIncident)
-        {
-            best.EvidenceDropped++;
-            return best;
         }
         best.Add(signal, bestEdge);
         Index(best, signal);
@@ -192,38 +192,50 @@ public sealed class Correlator
             : new CausalEdge(from.Id, signal.Id, best.Reason, best.Strength, CausalLinker.Describe(best.Reason, from.Entities, signal.Entities));
     }
 
-    /// <summary>Incidents sharing a key with the entities. A shared container links findings, never plain events:
-    /// everything in a busy container would otherwise become one incident.</summary>
-    private IEnumerable<IncidentState> Candidates(Entities e, bool findingsOnly)
+    /// <summary>Incidents sharing a key with the entities, each with the signal that put the key there. A shared
+    /// container links findings, never plain events: everything in a busy container would otherwise be one incident.</summary>
+    private List<Anchor> Candidates(Entities e, bool findingsOnly)
     {
-        var seen = new HashSet<IncidentState>();
-        if (_byProcess.TryGetValue(e.Process, out IncidentState? byProcess) && seen.Add(byProcess))
+        _candidates.Clear();
+        void Add(Anchor anchor)
         {
-            yield return byProcess;
+            foreach (Anchor known in _candidates)
+            {
+                if (known.Incident == anchor.Incident)
+                {
+                    return;
+                }
+            }
+            _candidates.Add(anchor);
+        }
+        if (_byProcess.TryGetValue(e.Process, out Anchor byProcess))
+        {
+            Add(byProcess);
         }
         foreach (ExecId ancestor in e.Ancestors)
         {
-            if (_byProcess.TryGetValue(ancestor, out IncidentState? byAncestor) && seen.Add(byAncestor))
+            if (_byProcess.TryGetValue(ancestor, out Anchor byAncestor))
             {
-                yield return byAncestor;
+                Add(byAncestor);
             }
         }
-        if (CausalLinker.SharedParent(e) is { } parent && _byParent.TryGetValue(parent, out IncidentState? bySibling) && seen.Add(bySibling))
+        if (CausalLinker.SharedParent(e) is { } parent && _byParent.TryGetValue(parent, out Anchor bySibling))
         {
-            yield return bySibling;
+            Add(bySibling);
         }
-        if (findingsOnly && e.Container is not null && _byContainer.TryGetValue(e.Container, out IncidentState? byContainer) && seen.Add(byContainer))
+        if (findingsOnly && e.Container is not null && _byContainer.TryGetValue(e.Container, out Anchor byContainer))
         {
-            yield return byContainer;
+            Add(byContainer);
         }
-        if (e.RemoteAddress is not null && _byRemote.TryGetValue(e.RemoteAddress, out IncidentState? byRemote) && seen.Add(byRemote))
+        if (e.RemoteAddress is not null && _byRemote.TryGetValue(e.RemoteAddress, out Anchor byRemote))
         {
-            yield return byRemote;
+            Add(byRemote);
         }
-        if (e.File is not null && _byWrittenFile.TryGetValue(e.File, out IncidentState? byFile) && seen.Add(byFile))
+        if (e.File is not null && _byWrittenFile.TryGetValue(e.File, out Anchor byFile))
         {
-            yield return byFile;
+            Add(byFile);
         }
+        return _candidates;
     }
 
     /// <summary>Whether a raw event shares a key with any open incident, checked without allocating.</summary>
@@ -335,25 +347,26 @@ public sealed class Correlator
     private void Index(IncidentState incident, Signal s)
     {
         Entities e = s.Entities;
+        var anchor = new Anchor(incident, s);
         if (!e.Process.IsEmpty)
         {
-            _byProcess[e.Process] = incident;
+            _byProcess[e.Process] = anchor;
         }
         if (CausalLinker.SharedParent(e) is { } parent)
         {
-            _byParent[parent] = incident;
+            _byParent[parent] = anchor;
         }
         if (e.Container is not null)
         {
-            _byContainer[e.Container] = incident;
+            _byContainer[e.Container] = anchor;
         }
         if (e.RemoteAddress is not null)
         {
-            _byRemote[e.RemoteAddress] = incident;
+            _byRemote[e.RemoteAddress] = anchor;
         }
         if (e.FileWritten && e.File is not null)
         {
-            _byWrittenFile[e.File] = incident;
+            _byWrittenFile[e.File] = anchor;
         }
     }
 
@@ -379,9 +392,9 @@ public sealed class Correlator
         RemoveFrom(_byWrittenFile, incident);
     }
 
-    private static void RemoveFrom<TKey>(Dictionary<TKey, IncidentState> index, IncidentState incident) where TKey : notnull
+    private static void RemoveFrom<TKey>(Dictionary<TKey, Anchor> index, IncidentState incident) where TKey : notnull
     {
-        foreach (TKey key in index.Where(kv => kv.Value == incident).Select(kv => kv.Key).ToList())
+        foreach (TKey key in index.Where(kv => kv.Value.Incident == incident).Select(kv => kv.Key).ToList())
         {
             index.Remove(key);
         }
@@ -413,6 +426,9 @@ public sealed class Correlator
         }
         return findings >= 2 && incident.Edges.Count > 0;
     }
+
+    /// <summary>An index entry: the incident, and the signal whose entity put the key there.</summary>
+    private readonly record struct Anchor(IncidentState Incident, Signal Signal);
 
     private static readonly string BootStamp = DateTime.UtcNow.ToString("yyyyMMddHHmmss", System.Globalization.CultureInfo.InvariantCulture);
 }
