@@ -86,6 +86,7 @@ struct vigil_xdp_rule {
 	__u8 limit_prefix_v4;	/* the limiter keys on the source cut to this prefix */
 	__u8 limit_prefix_v6;
 	__u8 pad[7];
+	char name[24];		/* for rules and stats output */
 };
 
 /* One per generation. */
