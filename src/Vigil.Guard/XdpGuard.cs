@@ -340,13 +340,13 @@ public sealed unsafe class XdpGuard : IDisposable
                 obj.Map(name).Pin(paths.Map(name));
             }
             obj.Program(ProgramName).Pin(paths.Program);
+            return Open(paths, objectPath);
         }
         catch
         {
             Remove(paths);
             throw;
         }
-        return Open(paths, objectPath);
     }
 
     private XdpMode Link(string iface, int ifindex, XdpMode mode, ILogger logger)

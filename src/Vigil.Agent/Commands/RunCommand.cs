@@ -2,6 +2,8 @@ using System.CommandLine;
 using Microsoft.Extensions.Logging;
 using Vigil.Agent.Host;
 using Vigil.Agent.Output;
+using Vigil.Guard;
+using Vigil.Guard.Mitigation;
 using Vigil.Sensors;
 
 namespace Vigil.Agent.Commands;
@@ -16,13 +18,22 @@ public static class RunCommand
         var argsBudget = new Option<int>("--args-budget") { Description = "Bytes of argv captured per exec (0-4096)", DefaultValueFactory = _ => 1024 };
         var cacheSize = new Option<int>("--process-cache") { Description = "Processes kept in the process cache", DefaultValueFactory = _ => 65536 };
         var verbose = new Option<bool>("--verbose", "-v") { Description = "Log libbpf and sensor details to stderr" };
-        var command = new Command("run", "Start the agent and stream events") { output, argsBudget, cacheSize, verbose };
+        var pinRoot = new Option<string?>("--pin-root") { Description = $"bpffs directory of pinned state to adopt (default {GuardPaths.DefaultRoot})" };
+        var banThreshold = new Option<double>("--xdp-ban-threshold") { Description = "Auto-mitigation: ban a source above this many packets/s", DefaultValueFactory = _ => new MitigationOptions().ThresholdPps };
+        var banTtl = new Option<TimeSpan?>("--xdp-ban-ttl") { Description = "Auto-mitigation: how long a ban lasts (90s, 10m, 2h)", CustomParser = Durations.Parse };
+        var command = new Command("run", "Start the agent and stream events") { output, argsBudget, cacheSize, verbose, pinRoot, banThreshold, banTtl };
         command.SetAction((result, cancel) =>
         {
             var options = new AgentOptions
             {
                 Sensors = new SensorOptions { ArgsBudget = result.GetValue(argsBudget) },
                 ProcessCacheSize = result.GetValue(cacheSize),
+                Guard = GuardPaths.Default(result.GetValue(pinRoot)),
+                Mitigation = new MitigationOptions
+                {
+                    ThresholdPps = result.GetValue(banThreshold),
+                    BanTtl = result.GetValue(banTtl) ?? new MitigationOptions().BanTtl,
+                },
             };
             IEventFormatter formatter = result.GetValue(output) == "table" ? new TableFormatter() : new JsonLinesFormatter();
             return RunAsync(options, formatter, result.GetValue(verbose) ? LogLevel.Debug : LogLevel.Information, cancel);
@@ -40,6 +51,7 @@ public static class RunCommand
         try
         {
             options.Sensors.Validate();
+            options.Mitigation.Validate();
             ArgumentOutOfRangeException.ThrowIfLessThan(options.ProcessCacheSize, 1, "--process-cache");
         }
         catch (ArgumentException ex)

@@ -1,3 +1,5 @@
+using Vigil.Guard;
+using Vigil.Guard.Mitigation;
 using Vigil.Sensors;
 
 namespace Vigil.Agent.Host;
@@ -12,4 +14,10 @@ public sealed record AgentOptions
 
     /// <summary>Events waiting for the output writer before new ones are dropped (and counted).</summary>
     public int OutputQueue { get; init; } = 65536;
+
+    /// <summary>Where the XDP guard's pinned state is; when it is there, the agent adopts it.</summary>
+    public GuardPaths Guard { get; init; } = GuardPaths.Default();
+
+    /// <summary>Auto-mitigation settings while the guard is attached.</summary>
+    public MitigationOptions Mitigation { get; init; } = new();
 }

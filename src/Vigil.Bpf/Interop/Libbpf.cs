@@ -138,7 +138,7 @@ internal static unsafe partial class Libbpf
     [LibraryImport(Lib, EntryPoint = "bpf_link_create")]
     internal static partial int LinkCreate(int progFd, int targetFd, int attachType, LinkCreateOptions* opts);
 
-    [LibraryImport(Lib, EntryPoint = "bpf_map_get_info_by_fd")]
+    [LibraryImport(Lib, EntryPoint = "bpf_obj_get_info_by_fd")]
     internal static partial int MapGetInfoByFd(int fd, MapInfo* info, uint* infoLength);
 
     [LibraryImport(Lib, EntryPoint = "bpf_xdp_query")]
