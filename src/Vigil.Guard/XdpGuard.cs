@@ -325,8 +325,13 @@ public sealed unsafe class XdpGuard : IDisposable
         _maps.Clear();
     }
 
-    private static XdpGuard Install(GuardPaths paths, string objectPath)
+    /// <summary>Loads and pins the program and maps, attached nowhere yet (also what benchmarks test-run).</summary>
+    public static XdpGuard Install(GuardPaths paths, string objectPath)
     {
+        if (IsInstalled(paths))
+        {
+            throw new GuardException($"guard state is already pinned under {paths.Directory}");
+        }
         Directory.CreateDirectory(paths.LinkDirectory);
         try
         {
