@@ -338,7 +338,7 @@ public sealed unsafe class XdpGuard : IDisposable
             using BpfObject obj = BpfObject.Open(objectPath);
             CheckLayouts(obj.Btf);
             obj.Load();
-            obj.Map("xdp_config").Update(0u, new ConfigValue { Enforce = 1, DefaultAction = (uint)GuardAction.Pass, SampleEvery = new RuleSet().SampleEvery });
+            obj.Map("xdp_config").Update(0u, RuleCompiler.Compile(new RuleSet(), 0, 0).Config);
             obj.Map("xdp_state").Update(0u, new StateValue { Schema = GuardLimits.Schema, AppliedNs = BootClock.BootNanosecondsNow });
             foreach (string name in s_mapNames)
             {

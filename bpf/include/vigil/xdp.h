@@ -71,7 +71,7 @@ struct vigil_xdp_rule {
 	__u64 src_addr[2];	/* masked source, network order; v4 in the first 4 bytes */
 	__u64 src_mask[2];
 	__u64 interval_ns;	/* LIMIT: 1e9 / rate */
-	__u64 tolerance_ns;	/* LIMIT: burst * interval */
+	__u64 tolerance_ns;	/* LIMIT: burst * interval, at least a coarse-clock tick */
 	__u32 rate_pps;
 	__u32 burst;
 	__u16 dport_lo;		/* host order */
@@ -94,7 +94,7 @@ struct vigil_xdp_config {
 	__u32 rule_count;
 	__u32 default_action;	/* PASS, or DROP for deny-all */
 	__u32 enforce;		/* 0 = monitor: count, judge, pass */
-	__u32 sample_every;	/* 1 in N judged packets sampled to user space; 0 = off */
+	__u32 sample_every;	/* every Nth judged packet (per CPU) sampled to user space; 0 = off */
 };
 
 /* The schema/version record and the generation in force. */
@@ -104,13 +104,14 @@ struct vigil_xdp_state {
 	__u64 applied_ns;	/* boot clock of the last swap */
 };
 
+/* The source cut to the rule's per-prefix length (8..32 for v4, 16..128 for v6). */
 struct vigil_xdp_limit_key {
 	__u32 slot;
 	__u32 family;
-	__u8 addr[16];
+	__u64 addr[2];
 };
 
-/* GCRA token bucket: the theoretical arrival time of the next packet. */
+/* GCRA token bucket: the theoretical arrival time of the next packet (coarse monotonic clock). */
 struct vigil_xdp_limit {
 	__u64 tat_ns;
 };

@@ -89,7 +89,7 @@ internal static class RuleCompiler
         if (r.Action == GuardAction.Limit)
         {
             v.IntervalNs = 1_000_000_000UL / r.RatePps;
-            v.ToleranceNs = Math.Max(1UL, r.Burst) * v.IntervalNs;
+            v.ToleranceNs = Math.Max(Math.Max(1UL, r.Burst) * v.IntervalNs, CoarseClock.ResolutionNs + v.IntervalNs);
         }
         if (r.Source is { } source)
         {
