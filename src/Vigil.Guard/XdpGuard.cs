@@ -280,7 +280,7 @@ public sealed unsafe class XdpGuard : IDisposable
             Allow = allow,
             Deny = deny,
             Bans = Bans(),
-            Interfaces = Directory.Exists(Paths.LinkDirectory) ? [.. Directory.GetFiles(Paths.LinkDirectory).Select(Path.GetFileName).OfType<string>().Order()] : [],
+            Interfaces = Directory.Exists(Paths.LinkDirectory) ? [.. Directory.GetFiles(Paths.LinkDirectory).Select(Path.GetFileName).OfType<string>().Order().Select(Describe)] : [],
         };
     }
 
@@ -439,6 +439,17 @@ public sealed unsafe class XdpGuard : IDisposable
         {
             ListV6.Delete(key);
         }
+    }
+
+    /// <summary>An attached interface with its XDP mode, as this network namespace sees it.</summary>
+    private static string Describe(string iface)
+    {
+        if (NetworkInterfaces.Index(iface) is not { } ifindex)
+        {
+            return $"{iface} (not in this network namespace)";
+        }
+        XdpMode? mode = BpfSystem.XdpAttachedMode(ifindex);
+        return $"{iface} ({mode?.ToString().ToLowerInvariant() ?? "detached"})";
     }
 
     private static string SlotName(GuardSlot slot) => slot switch

@@ -246,6 +246,25 @@ public sealed class XdpGuardTests
     }
 
     [Fact]
+    public void Native_mode_falls_back_to_generic_with_a_warning_where_the_driver_has_no_xdp()
+    {
+        using var net = new TestNetwork();
+        Children.Run("ip", "-n", net.Server, "link", "add", "vgbridge0", "type", "bridge");
+        Children.Run("ip", "-n", net.Server, "link", "set", "vgbridge0", "up");
+        (int code, string stdout, string stderr) = net.Vigil("xdp", "attach", "vgbridge0");
+        Assert.True(code == 0, stderr);
+        Assert.Contains("no native XDP", stderr, StringComparison.Ordinal);
+        Assert.Contains("attached to vgbridge0 (generic mode", stdout, StringComparison.Ordinal);
+        net.VigilOk("xdp", "attach", net.Server, "--mode", "generic", "--monitor");
+        string rules = net.VigilOk("xdp", "rules");
+        Assert.Contains($"interfaces: vgbridge0 (generic), {net.Server} (generic)", rules, StringComparison.Ordinal);
+        Assert.Contains("mode: monitor", rules, StringComparison.Ordinal);
+        net.VigilOk("xdp", "block", $"{net.ClientV4}/32");
+        Assert.True(net.Ping(net.ServerV4, net.ClientV4)); // monitor: counted, passed
+        Assert.Matches(@"ban\s+\d+\s+\d+\s+[1-9]", net.VigilOk("xdp", "stats", "--interval", "0.1s"));
+    }
+
+    [Fact]
     public void Bad_input_is_refused_clearly_and_changes_nothing()
     {
         using var net = new TestNetwork();
