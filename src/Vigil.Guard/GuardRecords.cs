@@ -30,7 +30,6 @@ public static class GuardLimits
 {
     public const int Schema = 1;
     public const int MaxRules = 64;
-    public const int Slots = (int)GuardSlot.Rules + 2 * MaxRules;
     public const int SampleBytes = 128;
 }
 

@@ -302,17 +302,6 @@ public sealed unsafe class XdpGuard : IDisposable
         return rows;
     }
 
-    /// <summary>The name of a counter slot as samples report it.</summary>
-    public string SlotName(int slot)
-    {
-        if (slot < (int)GuardSlot.Rules)
-        {
-            return SlotName((GuardSlot)slot);
-        }
-        int index = slot - (int)GuardSlot.Rules;
-        return RulesMap.TryLookup((uint)index, out RuleValue rule) ? "rule " + RuleCompiler.Decompile(rule).Name : $"slot {slot}";
-    }
-
     /// <summary>Opens the pinned program, e.g. to test-run it.</summary>
     public SafeFileHandle OpenProgram() => BpfSystem.OpenPinned(Paths.Program);
 

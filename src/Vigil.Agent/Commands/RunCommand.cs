@@ -93,6 +93,11 @@ public static class RunCommand
         }
         log.LogInformation("kernel drops {KernelDrops}, output drops {OutputDrops}, cache evictions {Evictions}",
             agent.Sensors.Sum(s => (long)s.KernelDrops), sink.Dropped, agent.Processes.Evictions);
+        if (agent.Mitigation is { } mitigation)
+        {
+            log.LogInformation("xdp auto-mitigation: {Bans} bans installed, {Corrupt} corrupt samples; the guard stays attached",
+                mitigation.BansInstalled, mitigation.CorruptSamples);
+        }
         return ExitCodes.Ok;
     }
 }

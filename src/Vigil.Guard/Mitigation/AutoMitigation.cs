@@ -100,6 +100,10 @@ public sealed class AutoMitigation : IRecordConsumer, IDisposable
 
     private void Judge(TimeSpan elapsed)
     {
+        if (_hitters.Untracked > 0)
+        {
+            _logger.LogWarning("xdp: {Untracked} samples from sources beyond the {Max} tracked this window (a spoofed flood?)", _hitters.Untracked, _options.MaxSources);
+        }
         foreach ((Cidr source, double pps) in _hitters.Drain(_guard.SampleEvery, elapsed, _options.ThresholdPps))
         {
             _guard.Block(source, _options.BanTtl, automatic: true);

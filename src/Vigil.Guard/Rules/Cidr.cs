@@ -19,8 +19,6 @@ public readonly record struct Cidr
 
     public bool IsV4 => Network.AddressFamily == AddressFamily.InterNetwork;
 
-    public int MaxPrefix => IsV4 ? 32 : 128;
-
     /// <summary>Left-aligned address bits, so v4 and v6 mask the same way.</summary>
     internal UInt128 Bits => ToBits(Network);
 
