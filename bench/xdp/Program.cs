@@ -53,7 +53,7 @@ finally
     XdpGuard.Remove(paths);
 }
 
-// Random prefixes of /16 to /32 (one allow in ten), two rules ahead of the limiter, default sampling.
+// Random prefixes of /16 to /32 (one allow in ten), two rules ahead of the limiter, default sampling (1 in 64).
 static RuleSet RuleSetWith(int prefixes)
 {
     var random = new Random(42);
@@ -71,7 +71,6 @@ static RuleSet RuleSetWith(int prefixes)
     }
     return new RuleSet
     {
-        SampleEvery = uint.Parse(Environment.GetEnvironmentVariable("XDP_SAMPLE") ?? "64", CultureInfo.InvariantCulture),
         Allow = allow,
         Deny = deny,
         Rules =
