@@ -86,6 +86,16 @@ struct {
 	__type(value, struct vigil_xdp_ban);
 } xdp_bans_v6 SEC(".maps");
 
+/* 1 while any ban may exist: an empty trie still costs ~12 ns a lookup. User
+ * space sets it after inserting a ban and clears it only when both tries are
+ * empty (then checks again), so a ban is never skipped once installed. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} xdp_bans_present SEC(".maps");
+
 /* Buckets are shared by all CPUs (updated by compare-and-swap), so a limit holds for
  * the sum over CPUs; LRU bounds the state a spoofed flood can create. */
 struct {
@@ -392,6 +402,7 @@ int vigil_xdp_guard(struct xdp_md *ctx)
 	struct vigil_xdp_state *state;
 	struct vigil_xdp_config *cfg;
 	struct vigil_xdp_list_entry *listed;
+	__u32 *bans;
 	__u32 zero = 0, generation, slot, action;
 	bool drop;
 	int fixed;
@@ -418,7 +429,8 @@ int vigil_xdp_guard(struct xdp_md *ctx)
 		slot = drop ? VIGIL_XDP_SLOT_DENY : VIGIL_XDP_SLOT_ALLOW;
 		goto judged;
 	}
-	if (banned(&p)) {
+	bans = bpf_map_lookup_elem(&xdp_bans_present, &zero);
+	if (bans && *bans && banned(&p)) {
 		slot = VIGIL_XDP_SLOT_BAN;
 		drop = true;
 		goto judged;

@@ -164,6 +164,20 @@ public sealed unsafe class BpfMap : IDisposable
         return keys;
     }
 
+    /// <summary>True when the map has no keys (one syscall, unlike <see cref="Keys{TKey}"/>).</summary>
+    public bool IsEmpty<TKey>() where TKey : unmanaged
+    {
+        CheckKey<TKey>();
+        TKey first = default;
+        int rc = Libbpf.MapGetNextKey(Fd, null, &first);
+        if (rc == -Errno.ENOENT)
+        {
+            return true;
+        }
+        BpfException.Check(rc, $"{Name}: first key");
+        return false;
+    }
+
     /// <summary>Reads a per-CPU entry into <paramref name="perCpu"/>, one value per possible CPU.</summary>
     public bool TryLookupPerCpu<TKey, TValue>(in TKey key, Span<TValue> perCpu) where TKey : unmanaged where TValue : unmanaged
     {

@@ -17,7 +17,7 @@ public sealed unsafe class XdpGuard : IDisposable
     public const string ObjectName = "xdp_guard";
     private const string ProgramName = "vigil_xdp_guard";
     private static readonly string[] s_mapNames =
-        ["xdp_state", "xdp_config", "xdp_rules", "xdp_list_v4", "xdp_list_v6", "xdp_bans_v4", "xdp_bans_v6", "xdp_limits", "xdp_counters", "xdp_samples", "vigil_drops"];
+        ["xdp_state", "xdp_config", "xdp_rules", "xdp_list_v4", "xdp_list_v6", "xdp_bans_v4", "xdp_bans_v6", "xdp_bans_present", "xdp_limits", "xdp_counters", "xdp_samples", "xdp_sample_clock", "vigil_drops"];
 
     private readonly Dictionary<string, BpfMap> _maps;
 
@@ -39,6 +39,7 @@ public sealed unsafe class XdpGuard : IDisposable
     private BpfMap ListV6 => _maps["xdp_list_v6"];
     private BpfMap BansV4 => _maps["xdp_bans_v4"];
     private BpfMap BansV6 => _maps["xdp_bans_v6"];
+    private BpfMap BansPresent => _maps["xdp_bans_present"];
     private BpfMap Counters => _maps["xdp_counters"];
 
     /// <summary>Rule-set capacity: each trie holds two generations during a swap.</summary>
@@ -215,10 +216,27 @@ public sealed unsafe class XdpGuard : IDisposable
         {
             throw new GuardException($"cannot block {cidr}: the ban list is full ({(cidr.IsV4 ? BansV4 : BansV6).MaxEntries} entries)", ex);
         }
+        BansPresent.Update(0u, 1u);
     }
 
     /// <summary>Lifts a ban on exactly this network; false when it was not banned.</summary>
-    public bool Unblock(Cidr cidr) => cidr.IsV4 ? BansV4.Delete(KeyV4(cidr, 0)) : BansV6.Delete(KeyV6(cidr, 0));
+    public bool Unblock(Cidr cidr)
+    {
+        bool removed = cidr.IsV4 ? BansV4.Delete(KeyV4(cidr, 0)) : BansV6.Delete(KeyV6(cidr, 0));
+        if (removed && NoBans())
+        {
+            // Another process may insert a ban right now: it sets the flag after inserting, and
+            // the second look here catches one that landed before the flag went down.
+            BansPresent.Update(0u, 0u);
+            if (!NoBans())
+            {
+                BansPresent.Update(0u, 1u);
+            }
+        }
+        return removed;
+    }
+
+    private bool NoBans() => BansV4.IsEmpty<LpmKeyV4>() && BansV6.IsEmpty<LpmKeyV6>();
 
     public List<GuardBan> Bans()
     {

@@ -80,6 +80,23 @@ public sealed class DataPlaneTests : IDisposable
     }
 
     [Fact]
+    public void Lifting_one_ban_keeps_the_others_and_lifting_the_last_lets_traffic_through()
+    {
+        var v6 = IPAddress.Parse("fd00:9::1");
+        Assert.Equal(Pass, Judge(Frames.Build(s_banned, Frames.Udp)));
+        _guard.Block(Cidr.Parse("10.9.9.9"), ttl: null);
+        _guard.Block(Cidr.Parse("fd00:9::/64"), ttl: null);
+        Assert.True(_guard.Unblock(Cidr.Parse("10.9.9.9")));
+        Assert.Equal(Pass, Judge(Frames.Build(s_banned, Frames.Udp)));
+        Assert.Equal(Drop, Judge(Frames.Build(v6, Frames.Udp)));
+        Assert.True(_guard.Unblock(Cidr.Parse("fd00:9::/64")));
+        Assert.False(_guard.Unblock(Cidr.Parse("fd00:9::/64")));
+        Assert.Equal(Pass, Judge(Frames.Build(v6, Frames.Udp)));
+        _guard.Block(Cidr.Parse("10.9.9.0/24"), TimeSpan.FromMinutes(1));
+        Assert.Equal(Drop, Judge(Frames.Build(s_banned, Frames.Udp)));
+    }
+
+    [Fact]
     public void Monitor_mode_counts_what_it_would_drop_and_passes_it()
     {
         _guard.Apply(new RuleSet { Enforce = false, Deny = [Cidr.Parse("10.9.0.0/16")] });
