@@ -56,6 +56,7 @@ public static class Errno
     public const int E2BIG = 7;
     public const int EACCES = 13;
     public const int EEXIST = 17;
+    public const int EOPNOTSUPP = 95;
 
     public static string Describe(int errno) => $"{Marshal.GetPInvokeErrorMessage(errno)} (errno {errno})";
 }

@@ -1,15 +1,19 @@
+using Microsoft.Win32.SafeHandles;
 using Vigil.Bpf.Interop;
 
 namespace Vigil.Bpf;
 
 /// <summary>
-/// A map of a <see cref="BpfObject"/>, with typed access over unmanaged keys and values.
-/// Per-CPU maps return one value per possible CPU.
+/// A map of a <see cref="BpfObject"/>, or one opened from its pin in bpffs (state another process
+/// left behind), with typed access over unmanaged keys and values. Per-CPU maps return one value
+/// per possible CPU. Disposing closes a pinned map's fd; an object's maps close with the object.
 /// </summary>
-public sealed unsafe class BpfMap
+public sealed unsafe class BpfMap : IDisposable
 {
-    private readonly BpfObject _owner;
+    private readonly BpfObject? _owner;
     private readonly nint _handle;
+    private readonly SafeFileHandle? _pinned;
+    private readonly MapInfo _pinnedInfo;
 
     internal BpfMap(BpfObject owner, nint handle)
     {
@@ -18,17 +22,44 @@ public sealed unsafe class BpfMap
         Name = LibbpfLog.Utf8(Libbpf.MapName(handle));
     }
 
+    private BpfMap(SafeFileHandle fd, MapInfo info)
+    {
+        _pinned = fd;
+        _pinnedInfo = info;
+        Name = LibbpfLog.Utf8(info.Name);
+    }
+
+    /// <summary>Opens a map pinned at <paramref name="path"/>; no object or program needed.</summary>
+    public static BpfMap OpenPinned(string path)
+    {
+        int fd = Libbpf.ObjGet(path);
+        if (fd < 0)
+        {
+            throw new BpfException($"cannot open pinned map {path}", -fd);
+        }
+        var handle = new SafeFileHandle(fd, ownsHandle: true);
+        MapInfo info = default;
+        uint length = (uint)sizeof(MapInfo);
+        int rc = Libbpf.ObjGetInfoByFd(fd, &info, &length);
+        if (rc < 0)
+        {
+            handle.Dispose();
+            throw new BpfException($"{path} is not a BPF map", -rc);
+        }
+        return new BpfMap(handle, info);
+    }
+
     public string Name { get; }
 
-    public int Fd => Libbpf.MapFd(NativeHandle);
+    public int Fd => _pinned is not null ? (int)_pinned.DangerousGetHandle() : Libbpf.MapFd(NativeHandle);
 
-    public BpfMapType Type => (BpfMapType)Libbpf.MapType(NativeHandle);
+    public BpfMapType Type => (BpfMapType)(_pinned is not null ? _pinnedInfo.Type : (uint)Libbpf.MapType(NativeHandle));
 
-    public int KeySize => (int)Libbpf.MapKeySize(NativeHandle);
+    public int KeySize => (int)(_pinned is not null ? _pinnedInfo.KeySize : Libbpf.MapKeySize(NativeHandle));
 
-    public int ValueSize => (int)Libbpf.MapValueSize(NativeHandle);
+    public int ValueSize => (int)(_pinned is not null ? _pinnedInfo.ValueSize : Libbpf.MapValueSize(NativeHandle));
 
-    public int MaxEntries => (int)Libbpf.MapMaxEntries(NativeHandle);
+    public int MaxEntries => (int)(_pinned is not null ? _pinnedInfo.MaxEntries : Libbpf.MapMaxEntries(NativeHandle));
 
     public bool IsPerCpu => Type is BpfMapType.PerCpuArray or BpfMapType.PerCpuHash or BpfMapType.LruPerCpuHash;
 
@@ -36,10 +67,16 @@ public sealed unsafe class BpfMap
     {
         get
         {
+            if (_owner is null)
+            {
+                throw new InvalidOperationException($"{Name} was opened from a pin: it has no object to configure");
+            }
             _ = _owner.Handle;
             return _handle;
         }
     }
+
+    public void Dispose() => _pinned?.Dispose();
 
     /// <summary>Sizes the map before load (e.g. the ring buffer's bytes, a table's capacity).</summary>
     public void SetMaxEntries(int maxEntries) =>
@@ -127,6 +164,20 @@ public sealed unsafe class BpfMap
         return keys;
     }
 
+    /// <summary>True when the map has no keys (one syscall, unlike <see cref="Keys{TKey}"/>).</summary>
+    public bool IsEmpty<TKey>() where TKey : unmanaged
+    {
+        CheckKey<TKey>();
+        TKey first = default;
+        int rc = Libbpf.MapGetNextKey(Fd, null, &first);
+        if (rc == -Errno.ENOENT)
+        {
+            return true;
+        }
+        BpfException.Check(rc, $"{Name}: first key");
+        return false;
+    }
+
     /// <summary>Reads a per-CPU entry into <paramref name="perCpu"/>, one value per possible CPU.</summary>
     public bool TryLookupPerCpu<TKey, TValue>(in TKey key, Span<TValue> perCpu) where TKey : unmanaged where TValue : unmanaged
     {
@@ -147,6 +198,23 @@ public sealed unsafe class BpfMap
             }
             BpfException.Check(rc, $"{Name}: per-CPU lookup");
             return true;
+        }
+    }
+
+    /// <summary>Writes a per-CPU entry from <paramref name="perCpu"/>, one value per possible CPU.</summary>
+    public void UpdatePerCpu<TKey, TValue>(in TKey key, ReadOnlySpan<TValue> perCpu) where TKey : unmanaged where TValue : unmanaged
+    {
+        CheckKey<TKey>();
+        int cpus = BpfSystem.PossibleCpus;
+        int stride = (ValueSize + 7) & ~7;
+        if (sizeof(TValue) != stride || perCpu.Length < cpus)
+        {
+            throw new ArgumentException($"{Name}: per-CPU values are {stride} bytes x {cpus} CPUs");
+        }
+        fixed (TKey* k = &key)
+        fixed (TValue* v = perCpu)
+        {
+            BpfException.Check(Libbpf.MapUpdateElem(Fd, k, v, 0), $"{Name}: per-CPU update");
         }
     }
 

@@ -78,22 +78,11 @@ public sealed unsafe class BpfProgram
         }
     }
 
+    /// <summary>Pins the loaded program so it can be attached again by a later process.</summary>
+    public void Pin(string path) => BpfException.Check(Libbpf.ProgramPin(Handle, path), $"pin {Name} at {path}");
+
     /// <summary>Runs the program once per repetition over <paramref name="data"/> (BPF_PROG_TEST_RUN).</summary>
-    public TestRunResult TestRun(ReadOnlySpan<byte> data, int repeat)
-    {
-        fixed (byte* input = data)
-        {
-            var opts = new Libbpf.TestRunOptions
-            {
-                Size = (nuint)sizeof(Libbpf.TestRunOptions),
-                DataIn = input,
-                DataSizeIn = (uint)data.Length,
-                Repeat = repeat,
-            };
-            BpfException.Check(Libbpf.ProgTestRun(Fd, &opts), $"test run of {Name}");
-            return new TestRunResult(opts.Retval, opts.Duration);
-        }
-    }
+    public TestRunResult TestRun(ReadOnlySpan<byte> data, int repeat) => BpfSystem.TestRun(Fd, Name, data, repeat);
 
     private BpfLink Link(nint link, string what)
     {

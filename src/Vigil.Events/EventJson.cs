@@ -16,6 +16,7 @@ public static class EventJson
         FileEvent => "file." + ((FileEvent)e).Syscall,
         NetworkEvent => "network." + ((NetworkEvent)e).Syscall,
         PrivilegeEvent => "privilege." + ((PrivilegeEvent)e).Syscall,
+        GuardBanEvent => "xdp.ban",
         _ => e.Kind.ToString().ToLowerInvariant(),
     };
 
@@ -80,6 +81,12 @@ public static class EventJson
                     w.WriteString("vigil.privilege.name", priv.Name);
                 }
                 w.WriteNumber("vigil.syscall.result", priv.Result);
+                break;
+            case GuardBanEvent ban:
+                w.WriteString("vigil.xdp.network", ban.Network);
+                w.WriteNumber("vigil.xdp.ttl_seconds", (long)ban.Ttl.TotalSeconds);
+                w.WriteNumber("vigil.xdp.rate_pps", Math.Round(ban.EstimatedPps));
+                w.WriteNumber("vigil.xdp.threshold_pps", ban.ThresholdPps);
                 break;
         }
         w.WriteEndObject();

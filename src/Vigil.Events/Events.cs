@@ -8,6 +8,7 @@ public enum EventKind
     File,
     Network,
     Privilege,
+    Guard,
 }
 
 /// <summary>An event a sensor decoded from the kernel.</summary>

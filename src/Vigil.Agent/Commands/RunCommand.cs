@@ -4,6 +4,8 @@ using Vigil.Agent.Host;
 using Vigil.Agent.Output;
 using Vigil.Agent.Pipeline;
 using Vigil.Detection.Rules;
+using Vigil.Guard;
+using Vigil.Guard.Mitigation;
 using Vigil.Sensors;
 
 namespace Vigil.Agent.Commands;
@@ -20,7 +22,10 @@ public static class RunCommand
         var rules = new Option<string[]>("--rules", "-r") { Description = "Extra rule file in Falco's language (repeatable), loaded after the shipped rules/", AllowMultipleArgumentsPerToken = false };
         var sequences = new Option<string[]>("--sequences") { Description = "Extra sequence rule file (repeatable), loaded after the shipped rules/sequences/" };
         var verbose = new Option<bool>("--verbose", "-v") { Description = "Log libbpf and sensor details to stderr" };
-        var command = new Command("run", "Start the agent and stream events, detections and incidents") { output, argsBudget, cacheSize, rules, sequences, verbose };
+        var pinRoot = new Option<string?>("--pin-root") { Description = $"bpffs directory of pinned state to adopt (default {GuardPaths.DefaultRoot})" };
+        var banThreshold = new Option<double>("--xdp-ban-threshold") { Description = "Auto-mitigation: ban a source above this many packets/s", DefaultValueFactory = _ => new MitigationOptions().ThresholdPps };
+        var banTtl = new Option<TimeSpan?>("--xdp-ban-ttl") { Description = "Auto-mitigation: how long a ban lasts (90s, 10m, 2h)", CustomParser = Durations.Parse };
+        var command = new Command("run", "Start the agent and stream events, detections and incidents") { output, argsBudget, cacheSize, rules, sequences, verbose, pinRoot, banThreshold, banTtl };
         command.SetAction((result, cancel) =>
         {
             AnalysisOptions defaults = AnalysisOptions.Defaults(AppContext.BaseDirectory);
@@ -33,6 +38,12 @@ public static class RunCommand
                     SequenceFiles = [.. defaults.SequenceFiles, .. result.GetValue(sequences) ?? []],
                 },
                 ProcessCacheSize = result.GetValue(cacheSize),
+                Guard = GuardPaths.Default(result.GetValue(pinRoot)),
+                Mitigation = new MitigationOptions
+                {
+                    ThresholdPps = result.GetValue(banThreshold),
+                    BanTtl = result.GetValue(banTtl) ?? new MitigationOptions().BanTtl,
+                },
             };
             IRecordFormatter formatter = result.GetValue(output) == "table" ? new TableFormatter() : new JsonLinesFormatter();
             return RunAsync(options, formatter, result.GetValue(verbose) ? LogLevel.Debug : LogLevel.Information, cancel);
@@ -50,6 +61,7 @@ public static class RunCommand
         try
         {
             options.Sensors.Validate();
+            options.Mitigation.Validate();
             ArgumentOutOfRangeException.ThrowIfLessThan(options.ProcessCacheSize, 1, "--process-cache");
             foreach (string file in options.Analysis.RuleFiles.Concat(options.Analysis.SequenceFiles).Where(f => !File.Exists(f)))
             {
@@ -95,6 +107,11 @@ public static class RunCommand
         }
         log.LogInformation("kernel drops {KernelDrops}, evaluation drops {EvaluationDrops}, correlation drops {CorrelationDrops}, output drops {OutputDrops}, cache evictions {Evictions}",
             agent.KernelDrops, agent.Analysis.EvaluationDrops, agent.Analysis.CorrelationDrops, sink.Dropped, agent.Processes.Evictions);
+        if (agent.Mitigation is { } mitigation)
+        {
+            log.LogInformation("xdp auto-mitigation: {Bans} bans installed, {Corrupt} corrupt samples; the guard stays attached",
+                mitigation.BansInstalled, mitigation.CorruptSamples);
+        }
         return ExitCodes.Ok;
     }
 }

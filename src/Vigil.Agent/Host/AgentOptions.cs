@@ -1,4 +1,6 @@
 using Vigil.Agent.Pipeline;
+using Vigil.Guard;
+using Vigil.Guard.Mitigation;
 using Vigil.Sensors;
 
 namespace Vigil.Agent.Host;
@@ -15,4 +17,10 @@ public sealed record AgentOptions
 
     /// <summary>Records waiting for the output writer before new ones are dropped (and counted).</summary>
     public int OutputQueue { get; init; } = 65536;
+
+    /// <summary>Where the XDP guard's pinned state is; when it is there, the agent adopts it.</summary>
+    public GuardPaths Guard { get; init; } = GuardPaths.Default();
+
+    /// <summary>Auto-mitigation settings while the guard is attached.</summary>
+    public MitigationOptions Mitigation { get; init; } = new();
 }

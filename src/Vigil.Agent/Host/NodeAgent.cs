@@ -1,10 +1,13 @@
 using Microsoft.Extensions.Logging;
 using Vigil.Agent.Pipeline;
+using Vigil.Bpf;
 using Vigil.Correlation.Sequences;
 using Vigil.Detection.Rules;
 using Vigil.Enrichment.Containers;
 using Vigil.Enrichment.Processes;
 using Vigil.Events;
+using Vigil.Guard;
+using Vigil.Guard.Mitigation;
 using Vigil.Sensors;
 using Vigil.Sensors.Process;
 
@@ -12,18 +15,22 @@ namespace Vigil.Agent.Host;
 
 /// <summary>
 /// The node plane wired together: sensors -> enrichment (process tree, containers) -> analysis
-/// (rules, baselines, correlation) -> the conclusion sink. Sensors that fail to load are reported;
-/// rules and sequences with errors are reported and left out; the rest run.
+/// (rules, baselines, correlation) -> the conclusion sink, and, when the XDP guard is attached, its
+/// auto-mitigation. Sensors that fail to load are reported; rules and sequences with errors are
+/// reported and left out; the rest run.
 /// </summary>
 public sealed class NodeAgent : IAsyncDisposable
 {
     private readonly SensorHost _sensors;
     private readonly AnalysisPipeline _analysis;
+    private readonly ILoggerFactory _logs;
+    private XdpGuard? _guard;
 
     public NodeAgent(AgentOptions options, IConclusionSink output, ILoggerFactory logs)
     {
         ILogger log = logs.CreateLogger("vigil");
         Options = options;
+        _logs = logs;
         RuleLoadResult rules = RuleLoader.Load(options.Analysis.RuleFiles);
         Rules = rules.Report;
         foreach (RuleException error in rules.Report.Errors)
@@ -51,15 +58,64 @@ public sealed class NodeAgent : IAsyncDisposable
 
     public AnalysisPipeline Analysis => _analysis;
 
+    /// <summary>Auto-mitigation of the adopted XDP guard; null when no guard is attached.</summary>
+    public AutoMitigation? Mitigation { get; private set; }
+
     /// <summary>Ring-buffer reserve failures of all sensors so far.</summary>
     public ulong KernelDrops => (ulong)_sensors.Sensors.Sum(s => (long)s.KernelDrops);
 
-    /// <summary>Seeds the process cache from /proc, then starts the sensors; returns how many run.</summary>
+    /// <summary>Seeds the process cache from /proc, starts the sensors, adopts the XDP guard; returns how many sensors run.</summary>
     public int Start()
     {
         ProcScanner.Seed(Processes, Cgroups);
-        return _sensors.Start(Options.Sensors);
+        int running = _sensors.Start(Options.Sensors);
+        StartGuard();
+        return running;
     }
+
+    /// <summary>The guard's data plane never depends on the agent: this only adopts its state and mitigates.</summary>
+    private void StartGuard()
+    {
+        ILogger log = _logs.CreateLogger<AutoMitigation>();
+        if (!XdpGuard.IsInstalled(Options.Guard))
+        {
+            return;
+        }
+        try
+        {
+            _guard = XdpGuard.Open(Options.Guard, Options.Sensors.ObjectPath(XdpGuard.ObjectName));
+            GuardSnapshot state = _guard.Snapshot();
+            ProcessInfo self = ProcScanner.TryRead("/proc/self", (uint)Environment.ProcessId)
+                ?? throw new GuardException("cannot read the agent's own /proc entry");
+            Mitigation = new AutoMitigation(_guard, Options.Mitigation, _analysis, Identity(self), log);
+            Mitigation.Start();
+            log.LogInformation("xdp guard adopted on {Interfaces}: {Mode}, {Rules} rules, {Bans} bans; auto-mitigation above {Threshold} pps",
+                string.Join(", ", state.Interfaces), state.Enforce ? "enforce" : "monitor", state.Rules.Count, state.Bans.Count, Options.Mitigation.ThresholdPps);
+        }
+        catch (Exception ex) when (ex is GuardException or BpfException or ArgumentException)
+        {
+            log.LogError("xdp guard degraded (its data plane keeps filtering): {Reason}", ex.Message);
+            Mitigation?.Dispose();
+            Mitigation = null;
+            _guard?.Dispose();
+            _guard = null;
+        }
+    }
+
+    private static ProcessIdentity Identity(ProcessInfo p) => new()
+    {
+        Pid = p.Pid,
+        Tid = p.Pid,
+        ParentPid = p.ParentPid,
+        Uid = p.Uid,
+        Gid = p.Gid,
+        EffectiveUid = p.Uid,
+        EffectiveGid = p.Gid,
+        CgroupId = p.CgroupId,
+        Comm = p.Comm,
+        ExecId = p.ExecId,
+        ParentExecId = p.ParentExecId,
+    };
 
     public static IEnumerable<Sensor> CreateSensors(IEventSink sink, ILoggerFactory logs) =>
     [
@@ -85,6 +141,8 @@ public sealed class NodeAgent : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        Mitigation?.Dispose();
+        _guard?.Dispose();
         _sensors.Dispose();
         await _analysis.DisposeAsync().ConfigureAwait(false);
     }

@@ -137,6 +137,14 @@ internal static unsafe partial class Libbpf
 
     [LibraryImport(Lib, EntryPoint = "bpf_obj_get_info_by_fd")]
     internal static partial int ObjGetInfoByFd(int fd, void* info, uint* infoLength);
+    [LibraryImport(Lib, EntryPoint = "bpf_link_create")]
+    internal static partial int LinkCreate(int progFd, int targetFd, int attachType, LinkCreateOptions* opts);
+
+    [LibraryImport(Lib, EntryPoint = "bpf_xdp_query")]
+    internal static partial int XdpQuery(int ifindex, int flags, XdpQueryOptions* opts);
+
+    [LibraryImport(Lib, EntryPoint = "bpf_program__pin", StringMarshalling = StringMarshalling.Utf8)]
+    internal static partial int ProgramPin(nint prog, string path);
 
     [LibraryImport(Lib, EntryPoint = "bpf_enable_stats")]
     internal static partial int EnableStats(int type);
@@ -196,6 +204,40 @@ internal static unsafe partial class Libbpf
         public uint Cpu;
         public uint BatchSize;
     }
+}
+
+/// <summary>The leading fields of <c>struct bpf_map_info</c> (the kernel fills what fits).</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal unsafe struct MapInfo
+{
+    public uint Type;
+    public uint Id;
+    public uint KeySize;
+    public uint ValueSize;
+    public uint MaxEntries;
+    public uint MapFlags;
+    public fixed byte Name[16];
+}
+
+/// <summary><c>struct bpf_link_create_opts</c> up to <c>flags</c> (all the XDP attach type reads).</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal struct LinkCreateOptions
+{
+    public nuint Size;
+    public uint Flags;
+    public uint Pad;
+}
+
+/// <summary><c>struct bpf_xdp_query_opts</c> as of libbpf 1.1.</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal struct XdpQueryOptions
+{
+    public nuint Size;
+    public uint ProgId;
+    public uint DrvProgId;
+    public uint HwProgId;
+    public uint SkbProgId;
+    public byte AttachMode;
 }
 
 /// <summary><c>struct btf_type</c>: followed in memory by kind-specific entries (members, variables).</summary>

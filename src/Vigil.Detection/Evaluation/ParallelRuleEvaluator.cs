@@ -42,7 +42,6 @@ public sealed class ParallelRuleEvaluator : IAsyncDisposable
             _queues[i] = Channel.CreateBounded<Batch>(new BoundedChannelOptions(queueCapacity)
             {
                 SingleReader = true,
-                SingleWriter = true,
                 FullMode = BoundedChannelFullMode.Wait,
             });
             int worker = i;
@@ -69,18 +68,18 @@ public sealed class ParallelRuleEvaluator : IAsyncDisposable
 
     /// <summary>
     /// Queues one event without waiting; false when its worker's queue is full, so a producer that must
-    /// never block (the ring-buffer reader) can count the drop instead. One producer thread only.
+    /// never block (the ring-buffer reader) can count the drop instead. Safe from several producer threads
+    /// (the ring reader and agent-made events), unlike the batch posts.
     /// </summary>
     public bool TryPost(VigilEvent e)
     {
         (VigilEvent, long)[] items = ArrayPool<(VigilEvent, long)>.Shared.Rent(1);
-        items[0] = (e, _posted + 1);
+        items[0] = (e, Interlocked.Increment(ref _posted));
         if (!_queues[WorkerOf(e)].Writer.TryWrite(new Batch(items, 1)))
         {
             ArrayPool<(VigilEvent, long)>.Shared.Return(items, clearArray: true);
             return false;
         }
-        _posted++;
         return true;
     }
 
