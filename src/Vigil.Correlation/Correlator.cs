@@ -114,6 +114,7 @@ public sealed class Correlator
     /// <summary>Closes incidents idle for longer than the options allow; returns how many closed.</summary>
     public int CloseIdle(DateTime now)
     {
+        _sequences.Expire(now);
         int closed = 0;
         while (_open.First is { } oldest && now - oldest.Value.LastSeen > _options.IdleClose)
         {

@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+using Vigil.Correlation.Incidents;
 using Vigil.Correlation.Signals;
 using Vigil.Events;
 
@@ -58,18 +60,15 @@ public sealed class SequenceMatcher(IReadOnlyList<SequenceRule> rules, int maxPa
                 {
                     continue;
                 }
-                List<Partial> waiting = progress.ByNext[next];
-                progress.Count -= waiting.RemoveAll(p => s.Time - p.Started > rule.Within);
-                for (int i = waiting.Count - 1; i >= 0; i--)
+                foreach (Partial p in progress.Waiting(next, s))
                 {
-                    Partial p = waiting[i];
-                    if (!p.TryAdvance(s, matches))
+                    if (p.Dead || s.Time - p.Started > rule.Within || p.StepFor(s, matches) is not int step)
                     {
                         continue;
                     }
                     advanced = true;
-                    waiting.RemoveAt(i);
-                    progress.Count--;
+                    progress.Remove(p); // before advancing: where it is filed depends on its state
+                    p.Advance(s, step);
                     if (p.IsComplete)
                     {
                         completed.Add(new SequenceMatch(rule, p.Matched));
@@ -95,6 +94,15 @@ public sealed class SequenceMatcher(IReadOnlyList<SequenceRule> rules, int maxPa
         return completed;
     }
 
+    /// <summary>Drops partial matches older than their rule's window (called as time passes).</summary>
+    public void Expire(DateTime now)
+    {
+        foreach (RuleProgress progress in _progress)
+        {
+            progress.Expire(now - progress.Rule.Within);
+        }
+    }
+
     /// <summary>Whether a partial waiting for step <paramref name="next"/> could take a signal matching <paramref name="matches"/>.</summary>
     private static bool Reachable(SequenceRule rule, bool[] matches, int next)
     {
@@ -116,29 +124,137 @@ public sealed class SequenceMatcher(IReadOnlyList<SequenceRule> rules, int maxPa
     {
         if (progress.Count >= maxPartialsPerRule)
         {
-            // The oldest of the largest group goes: it is the least likely to complete in time.
-            List<Partial> largest = progress.ByNext.MaxBy(g => g.Count)!;
-            largest.RemoveAt(0);
-            progress.Count--;
+            progress.EvictOldest();
             Evicted++;
         }
-        progress.ByNext[p.Next].Add(p);
-        progress.Count++;
+        progress.Add(p);
     }
 
+    /// <summary>
+    /// The partial matches of one rule, grouped by the step they wait for, oldest first. Where that
+    /// step joins by process or session, they are also indexed by the exec ids a later signal must
+    /// share (its own process or an ancestor), so a signal meets only the partials it could advance.
+    /// </summary>
     private sealed class RuleProgress(SequenceRule rule)
     {
+        private readonly List<Partial>[] _byNext = [.. rule.Steps.Select(_ => new List<Partial>())];
+        private readonly Dictionary<ExecId, List<Partial>>[] _byProcess = [.. rule.Steps.Select(_ => new Dictionary<ExecId, List<Partial>>())];
+        private readonly List<Partial> _found = [];
+
         public SequenceRule Rule { get; } = rule;
 
-        /// <summary>Partial matches by the index of the step they wait for, oldest first.</summary>
-        public List<Partial>[] ByNext { get; } = [.. rule.Steps.Select(_ => new List<Partial>())];
+        public int Count { get; private set; }
 
-        public int Count { get; set; }
+        public void Add(Partial p)
+        {
+            p.Dead = false;
+            _byNext[p.Next].Add(p);
+            Count++;
+            if (IndexedByProcess(p.Next))
+            {
+                foreach (ExecId key in Keys(p))
+                {
+                    ref List<Partial>? list = ref CollectionsMarshal.GetValueRefOrAddDefault(_byProcess[p.Next], key, out _);
+                    (list ??= []).Add(p);
+                }
+            }
+        }
+
+        public void Remove(Partial p)
+        {
+            p.Dead = true;
+            Count--;
+            _byNext[p.Next].Remove(p);
+            if (IndexedByProcess(p.Next))
+            {
+                foreach (ExecId key in Keys(p))
+                {
+                    if (_byProcess[p.Next].TryGetValue(key, out List<Partial>? list) && list.Remove(p) && list.Count == 0)
+                    {
+                        _byProcess[p.Next].Remove(key);
+                    }
+                }
+            }
+        }
+
+        /// <summary>Partials waiting for step <paramref name="next"/> that the signal could join (a snapshot: the caller may move them).</summary>
+        public List<Partial> Waiting(int next, Signal s)
+        {
+            _found.Clear();
+            if (!IndexedByProcess(next))
+            {
+                _found.AddRange(_byNext[next]);
+                return _found;
+            }
+            Dictionary<ExecId, List<Partial>> index = _byProcess[next];
+            void Collect(ExecId key)
+            {
+                if (index.TryGetValue(key, out List<Partial>? list))
+                {
+                    foreach (Partial p in list)
+                    {
+                        if (!_found.Contains(p))
+                        {
+                            _found.Add(p);
+                        }
+                    }
+                }
+            }
+            Collect(s.Entities.Process);
+            foreach (ExecId ancestor in s.Entities.Ancestors)
+            {
+                Collect(ancestor);
+            }
+            return _found;
+        }
+
+        public void EvictOldest()
+        {
+            List<Partial> largest = _byNext.MaxBy(g => g.Count)!;
+            Remove(largest[0]);
+        }
+
+        public void Expire(DateTime cutoff)
+        {
+            foreach (List<Partial> group in _byNext)
+            {
+                while (group.Count > 0 && group[0].Started < cutoff)
+                {
+                    Remove(group[0]);
+                }
+            }
+        }
+
+        /// <summary>Whether every step a partial waiting at <paramref name="next"/> may take next joins by process or session.</summary>
+        private bool IndexedByProcess(int next)
+        {
+            for (int k = next; k < Rule.Steps.Count; k++)
+            {
+                if (Rule.Steps[k].Join is not (StepJoin.Process or StepJoin.Session))
+                {
+                    return false;
+                }
+                if (!Rule.Steps[k].Optional)
+                {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        /// <summary>The exec ids a joining signal must have as its process or an ancestor: each step's process, and its parent for sessions.</summary>
+        private static IEnumerable<ExecId> Keys(Partial p) => p.Matched
+            .SelectMany(m => CausalLinker.SharedParent(m.Entities) is { } parent ? new[] { m.Entities.Process, parent } : [m.Entities.Process])
+            .Where(id => !id.IsEmpty)
+            .Distinct();
     }
 
     private sealed class Partial(SequenceRule rule, DateTime started)
     {
         public int Next { get; private set; }
+
+        /// <summary>Not filed (advanced, expired or evicted) while a snapshot still held it.</summary>
+        public bool Dead { get; set; }
 
         public DateTime Started { get; } = started;
 
@@ -149,27 +265,36 @@ public sealed class SequenceMatcher(IReadOnlyList<SequenceRule> rules, int maxPa
         public static Partial? TryStart(SequenceRule rule, Signal s, bool[] matches)
         {
             var p = new Partial(rule, s.Time);
-            return p.TryAdvance(s, matches) ? p : null;
+            if (p.StepFor(s, matches) is not int step)
+            {
+                return null;
+            }
+            p.Advance(s, step);
+            return p;
         }
 
-        /// <summary>Takes the signal as the next step, or as a later one when the steps between are optional.</summary>
-        public bool TryAdvance(Signal s, bool[] matches)
+        /// <summary>The step the signal would take: the next one, or a later one when the steps between are optional.</summary>
+        public int? StepFor(Signal s, bool[] matches)
         {
             for (int k = Next; k < rule.Steps.Count; k++)
             {
                 SequenceStep step = rule.Steps[k];
                 if (matches[k] && (Matched.Count == 0 || (s.Id != Matched[^1].Id && Joins(step.Join, s))))
                 {
-                    Matched.Add(s);
-                    Next = k + 1;
-                    return true;
+                    return k;
                 }
                 if (!step.Optional)
                 {
-                    return false;
+                    return null;
                 }
             }
-            return false;
+            return null;
+        }
+
+        public void Advance(Signal s, int step)
+        {
+            Matched.Add(s);
+            Next = step + 1;
         }
 
         /// <summary>A step joins the sequence when it shares the entity with any earlier step (a shell's child calling out, then the shell persisting).</summary>
