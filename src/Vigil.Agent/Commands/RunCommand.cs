@@ -81,7 +81,8 @@ public static class RunCommand
         }
         var stdout = new StreamWriter(Console.OpenStandardOutput()) { AutoFlush = false };
         await using var sink = new RecordOutput(formatter, stdout, options.OutputQueue);
-        await using var agent = new NodeAgent(options, sink, logs);
+        var sinks = new List<IConclusionSink> { sink };
+        await using var agent = new NodeAgent(options, new ConclusionFanout(sinks), logs);
         int running = agent.Start();
         foreach (SensorStatus status in agent.Sensors.Select(s => s.Status))
         {

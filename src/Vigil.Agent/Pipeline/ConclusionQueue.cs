@@ -1,0 +1,89 @@
+using System.Threading.Channels;
+using Vigil.Correlation.Incidents;
+using Vigil.Detection.Rules;
+using Vigil.Events;
+
+namespace Vigil.Agent.Pipeline;
+
+/// <summary>
+/// A sink with its own bounded queue and drop counter: the pipeline only ever enqueues, a full
+/// queue drops and counts, and a slow or dead destination (a terminal, a disk, a collector, NATS)
+/// never stalls the kernel reader or the other sinks. Records reach the destination in batches of
+/// what has queued up, in order.
+/// </summary>
+public abstract class ConclusionQueue : IConclusionSink, IAsyncDisposable
+{
+    private readonly Channel<object> _queue;
+    private readonly int _maxBatch;
+    private Task? _drain;
+    private long _dropped;
+
+    protected ConclusionQueue(string name, int capacity, int maxBatch = 1024)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1, nameof(capacity));
+        Name = name;
+        Capacity = capacity;
+        _maxBatch = maxBatch;
+        _queue = Channel.CreateBounded<object>(new BoundedChannelOptions(capacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+    }
+
+    /// <summary>The sink's name in logs and metrics.</summary>
+    public string Name { get; }
+
+    public int Capacity { get; }
+
+    /// <summary>Records refused because the queue was full.</summary>
+    public long Dropped => Interlocked.Read(ref _dropped);
+
+    /// <summary>Records waiting for the destination.</summary>
+    public int Depth => _queue.Reader.Count;
+
+    /// <summary>Which records this sink takes; the rest are never queued.</summary>
+    protected virtual bool Wants(object record) => true;
+
+    /// <summary>Writes one batch (VigilEvent, RuleDetection or IncidentReport records, oldest first).</summary>
+    protected abstract ValueTask WriteAsync(IReadOnlyList<object> batch);
+
+    /// <summary>Starts draining; call once, after the subclass is fully constructed.</summary>
+    protected void StartDraining() => _drain ??= Task.Run(Drain);
+
+    public void Event(VigilEvent e) => Enqueue(e);
+
+    public void Detection(RuleDetection detection) => Enqueue(detection);
+
+    public void Incident(IncidentReport incident) => Enqueue(incident);
+
+    private void Enqueue(object record)
+    {
+        if (Wants(record) && !_queue.Writer.TryWrite(record))
+        {
+            Interlocked.Increment(ref _dropped);
+        }
+    }
+
+    private async Task Drain()
+    {
+        var batch = new List<object>(_maxBatch);
+        ChannelReader<object> reader = _queue.Reader;
+        while (await reader.WaitToReadAsync().ConfigureAwait(false))
+        {
+            while (batch.Count < _maxBatch && reader.TryRead(out object? record))
+            {
+                batch.Add(record);
+            }
+            await WriteAsync(batch).ConfigureAwait(false);
+            batch.Clear();
+        }
+    }
+
+    /// <summary>Stops taking records and waits until everything queued has been written.</summary>
+    public virtual async ValueTask DisposeAsync()
+    {
+        _queue.Writer.TryComplete();
+        if (_drain is not null)
+        {
+            await _drain.ConfigureAwait(false);
+        }
+        GC.SuppressFinalize(this);
+    }
+}
