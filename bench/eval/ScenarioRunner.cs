@@ -1,0 +1,56 @@
+using System.Diagnostics;
+
+namespace Vigil.Bench.Eval;
+
+/// <summary>Runs one scenario script in a fresh work directory and attributes to it the incidents of its process tree.</summary>
+public sealed class ScenarioRunner(AgentRun agent, TimeSpan settle, TimeSpan timeout)
+{
+    private readonly HashSet<string> _claimed = [];
+
+    public async Task<ScenarioOutcome> RunAsync(Scenario scenario)
+    {
+        DirectoryInfo work = Directory.CreateTempSubdirectory("vigil-eval-");
+        DateTime? mark = null;
+        int exitCode;
+        long root;
+        try
+        {
+            var info = new ProcessStartInfo("bash") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+            info.ArgumentList.Add(scenario.Script);
+            info.Environment["WORK"] = work.FullName;
+            using Process script = Process.Start(info) ?? throw new InvalidOperationException("cannot start bash");
+            root = script.Id;
+            script.OutputDataReceived += (_, e) =>
+            {
+                if (e.Data?.StartsWith("VIGIL-MARK end", StringComparison.Ordinal) == true)
+                {
+                    mark ??= DateTime.UtcNow;
+                }
+            };
+            script.ErrorDataReceived += (_, e) => { if (!string.IsNullOrEmpty(e.Data)) { Console.Error.WriteLine($"  {scenario.Name}: {e.Data}"); } };
+            script.BeginOutputReadLine();
+            script.BeginErrorReadLine();
+            using var deadline = new CancellationTokenSource(timeout);
+            try
+            {
+                await script.WaitForExitAsync(deadline.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                script.Kill(entireProcessTree: true);
+                await script.WaitForExitAsync().ConfigureAwait(false);
+                Console.Error.WriteLine($"  {scenario.Name}: timed out after {timeout.TotalSeconds:0} s and was killed");
+            }
+            exitCode = script.ExitCode;
+            await Task.Delay(settle).ConfigureAwait(false);
+        }
+        finally
+        {
+            work.Delete(recursive: true);
+        }
+        HashSet<long> tree = agent.Tree(root);
+        List<ObservedIncident> mine = [.. agent.Incidents().Where(i => !_claimed.Contains(i.Id) && i.Pids.Overlaps(tree))];
+        _claimed.UnionWith(mine.Select(i => i.Id));
+        return new ScenarioOutcome(scenario, mine, mark, exitCode);
+    }
+}
