@@ -5,6 +5,7 @@
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_tracing.h>
 #include "vigil/process.h"
+#include "vigil/cwd.h"
 #include "vigil/ringbuf.h"
 #include "vigil/task.h"
 
@@ -24,7 +25,8 @@ struct {
 
 struct exec_scratch {
 	struct vigil_exec_record rec;
-	char data[VIGIL_PATH_MAX + VIGIL_ARGS_MAX];
+	char data[VIGIL_PATH_MAX + VIGIL_ARGS_MAX + VIGIL_CWD_MAX];
+	char cwd_build[VIGIL_CWD_MAX + VIGIL_NAME_MAX + 1]; /* slack: a name is copied before its bounds are known */
 };
 
 /* Exec records are variable-length: built here, then copied at their real size. */
@@ -34,6 +36,35 @@ struct {
 	__type(key, __u32);
 	__type(value, struct exec_scratch);
 } exec_scratch SEC(".maps");
+
+/* Controlling terminal in the encoding of /proc/PID/stat's tty_nr (new_encode_dev); 0 without one. */
+static __always_inline __u32 tty_nr(struct task_struct *task)
+{
+	struct tty_struct *tty = BPF_CORE_READ(task, signal, tty);
+	if (!tty)
+		return 0;
+	__u32 major = BPF_CORE_READ(tty, driver, major);
+	__u32 minor = BPF_CORE_READ(tty, driver, minor_start) + BPF_CORE_READ(tty, index);
+	return (minor & 0xff) | (major << 8) | ((minor & ~0xffu) << 12);
+}
+
+/* memfd files are named "memfd:NAME" by the kernel: an image with that name came from no file system. */
+static __always_inline __u8 exe_flags(struct task_struct *task)
+{
+	const unsigned char *name = BPF_CORE_READ(task, mm, exe_file, f_path.dentry, d_name.name);
+	char prefix[6] = {};
+	if (!name || bpf_probe_read_kernel(prefix, sizeof(prefix), name) < 0)
+		return 0;
+	return prefix[0] == 'm' && prefix[1] == 'e' && prefix[2] == 'm' && prefix[3] == 'f' &&
+	       prefix[4] == 'd' && prefix[5] == ':' ? VIGIL_EXE_FROM_MEMFD : 0;
+}
+
+static __always_inline __u64 cap_bits(const kernel_cap_t *cap)
+{
+	__u64 bits = 0;
+	bpf_core_read(&bits, sizeof(bits), cap);
+	return bits;
+}
 
 SEC("tp/sched/sched_process_exec")
 int handle_exec(struct trace_event_raw_sched_process_exec *ctx)
@@ -73,9 +104,23 @@ int handle_exec(struct trace_event_raw_sched_process_exec *ctx)
 	    bpf_probe_read_user(s->data + path_len, args_len, (void *)arg_start) < 0)
 		args_len = 0;
 
+	__u32 cwd_start = vigil_cwd_reversed(task, s->cwd_build) & (VIGIL_CWD_MAX - 1);
+	long cwd_len = (VIGIL_CWD_MAX - cwd_start) & (VIGIL_CWD_MAX - 1);
+	long cwd_at = (path_len + args_len) & (VIGIL_PATH_MAX + VIGIL_ARGS_MAX - 1);
+	if (cwd_len > 0 && bpf_probe_read_kernel(s->data + cwd_at, cwd_len, s->cwd_build + cwd_start) < 0)
+		cwd_len = 0;
+
+	const struct cred *cred = BPF_CORE_READ(task, cred);
+	s->rec.cap_effective = cap_bits(&cred->cap_effective);
+	s->rec.cap_permitted = cap_bits(&cred->cap_permitted);
+	s->rec.tty_nr = tty_nr(task);
+	s->rec.loginuid = bpf_core_field_exists(task->loginuid) ? BPF_CORE_READ(task, loginuid.val) : (__u32)-1;
+	s->rec.exe_flags = exe_flags(task);
+	__builtin_memset(s->rec.pad, 0, sizeof(s->rec.pad));
 	s->rec.path_len = path_len;
 	s->rec.args_len = args_len;
-	__u64 size = sizeof(s->rec) + path_len + args_len;
+	s->rec.cwd_len = cwd_len;
+	__u64 size = sizeof(s->rec) + path_len + args_len + cwd_len;
 	vigil_fill_header(&s->rec.hdr, VIGIL_RECORD_EXEC, size);
 	if (size > sizeof(*s))
 		return 0;

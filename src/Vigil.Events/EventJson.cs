@@ -41,6 +41,7 @@ public static class EventJson
                 {
                     w.WriteBoolean("vigil.args_truncated", true);
                 }
+                WriteExecDetails(w, exec.Details);
                 break;
             case ProcessForkEvent fork:
                 w.WriteNumber("vigil.child.pid", fork.ChildPid);
@@ -108,6 +109,25 @@ public static class EventJson
         if (context?.Parent is { } parent)
         {
             w.WriteString("process.parent.executable.path", parent.Binary);
+        }
+    }
+
+    private static void WriteExecDetails(Utf8JsonWriter w, ExecDetails d)
+    {
+        if (d.Cwd.Length > 0)
+        {
+            w.WriteString("process.working_directory", d.Cwd);
+        }
+        w.WriteNumber("vigil.tty", d.Tty);
+        w.WriteString("vigil.cap_effective", d.CapEffective.ToString("x", System.Globalization.CultureInfo.InvariantCulture));
+        w.WriteString("vigil.cap_permitted", d.CapPermitted.ToString("x", System.Globalization.CultureInfo.InvariantCulture));
+        if (d.LoginUid != uint.MaxValue)
+        {
+            w.WriteNumber("vigil.login_uid", d.LoginUid);
+        }
+        if (d.ExeFromMemfd)
+        {
+            w.WriteBoolean("vigil.exe_from_memfd", true);
         }
     }
 }

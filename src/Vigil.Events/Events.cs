@@ -31,6 +31,7 @@ public sealed class ProcessExecEvent : VigilEvent
     public required string Binary { get; init; }
     public required IReadOnlyList<string> Args { get; init; }
     public required bool ArgsTruncated { get; init; }
+    public ExecDetails Details { get; init; } = new();
 }
 
 public sealed class ProcessForkEvent : VigilEvent

@@ -17,6 +17,9 @@ public sealed class ProcessInfo
     public uint Gid { get; set; }
     public ulong CgroupId { get; set; }
 
+    /// <summary>Working directory, terminal, capabilities and login at exec; null while unknown.</summary>
+    public ExecDetails? Details { get; set; }
+
     /// <summary>The container (or host) the process runs in; null while unknown.</summary>
     public ContainerInfo? Container { get; set; }
     public DateTime StartTime { get; set; }

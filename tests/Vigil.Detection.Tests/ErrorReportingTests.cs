@@ -69,12 +69,12 @@ public sealed class ErrorReportingTests
     [Fact]
     public void Strict_mode_accepts_skipped_rules()
     {
-        RuleLoadResult result = RuleHarness.Load(Good + "\n" + RuleHarness.RuleYaml("Tty", "proc.tty != 0"), strict: true);
-        Assert.Equal(RuleState.Skipped, result.Report.Find("Tty")!.State);
+        RuleLoadResult result = RuleHarness.Load(Good + "\n" + RuleHarness.RuleYaml("Sid", "proc.sid != 0"), strict: true);
+        Assert.Equal(RuleState.Skipped, result.Report.Find("Sid")!.State);
     }
 
     [Theory]
-    [InlineData("proc.tty != 0", "field 'proc.tty' is not supported")]
+    [InlineData("proc.sid != 0", "field 'proc.sid' is not supported")]
     [InlineData("evt.arg[0] = x", "field 'evt.arg[0]' is not supported")]
     [InlineData("k8s.pod.name = x", "field 'k8s.pod.name' is not supported")]
     [InlineData("proc.name bcontains 6364", "operator 'bcontains' is not supported")]
@@ -98,9 +98,9 @@ public sealed class ErrorReportingTests
     [Fact]
     public void Report_renders_states_and_summary()
     {
-        string text = RuleHarness.Load(Good + "\n" + RuleHarness.RuleYaml("Tty", "proc.tty != 0")).Report.ToString();
+        string text = RuleHarness.Load(Good + "\n" + RuleHarness.RuleYaml("Sid", "proc.sid != 0")).Report.ToString();
         Assert.Contains("ACTIVE   Good: (execve)", text, StringComparison.Ordinal);
-        Assert.Contains("SKIPPED  Tty: field 'proc.tty' is not supported", text, StringComparison.Ordinal);
+        Assert.Contains("SKIPPED  Sid: field 'proc.sid' is not supported", text, StringComparison.Ordinal);
         Assert.Contains("2 rules: 1 active, 1 skipped, 0 disabled; 0 errors", text, StringComparison.Ordinal);
     }
 

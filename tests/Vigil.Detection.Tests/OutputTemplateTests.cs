@@ -17,7 +17,7 @@ public sealed class OutputTemplateTests
     [InlineData("gp=%proc.aname[2] p=%proc.pname", "gp=sshd p=bash")]
     [InlineData("cmd=%proc.cmdline n=%evt.num", "cmd=grep -r key n=7")]
     [InlineData("100% sure, %word stays", "100% sure, %word stays")]
-    [InlineData("file=%fd.name tty=%proc.tty", "file=<NA> tty=<NA>")]
+    [InlineData("file=%fd.name sid=%proc.sid tty=%proc.tty", "file=<NA> sid=<NA> tty=0")]
     [InlineData("trailing %", "trailing %")]
     public void Placeholders_render_values_or_NA(string template, string expected) => Assert.Equal(expected, Render(template));
 

@@ -102,9 +102,46 @@ public sealed class StableRulesEvaluationTests
         Assert.Equal(RulePriority.Warning, d.Priority);
         Assert.Contains("T1552.001", d.Tags);
         Assert.Same(grep, d.Event);
-        Assert.StartsWith("Grep private keys or passwords activities found | evt_type=execve user=alice user_uid=1000 user_loginuid=<NA> process=grep proc_exepath=/usr/bin/grep parent=bash command=grep BEGIN RSA PRIVATE /home terminal=<NA>", d.Output, StringComparison.Ordinal);
+        Assert.StartsWith("Grep private keys or passwords activities found | evt_type=execve user=alice user_uid=1000 user_loginuid=-1 process=grep proc_exepath=/usr/bin/grep parent=bash command=grep BEGIN RSA PRIVATE /home terminal=0", d.Output, StringComparison.Ordinal);
         Assert.Contains(KeyValuePair.Create("proc.name", "grep"), d.Fields);
         Assert.Contains(KeyValuePair.Create("proc.args", "BEGIN RSA PRIVATE /home"), d.Fields);
-        Assert.Contains(KeyValuePair.Create("user.loginuid", "<NA>"), d.Fields);
+        Assert.Contains(KeyValuePair.Create("user.loginuid", "-1"), d.Fields);
+    }
+
+    [Fact]
+    public void Fileless_execution_fires_on_a_memfd_image_only()
+    {
+        var fileless = new ExecDetails { ExeFromMemfd = true, Cwd = "/tmp", LoginUid = 1000 };
+        RuleDetection d = Assert.Single(Load().Evaluate(Exec("/proc/self/fd/3", ["payload"], details: fileless)));
+        Assert.Equal("Fileless execution via memfd_create", d.RuleName);
+        Assert.Contains("proc_cwd=/tmp/ ", d.Output, StringComparison.Ordinal);
+        Assert.Contains("user_loginuid=1000 ", d.Output, StringComparison.Ordinal);
+        Assert.Empty(Fired(Exec("/usr/bin/true", ["true"], details: new ExecDetails { Cwd = "/tmp" })));
+    }
+
+    [Fact]
+    public void Terminal_shell_in_container_needs_a_terminal()
+    {
+        ProcessInfo runc = Process("/usr/bin/runc", ["runc", "exec"], pid: 700, comm: "runc");
+        var container = new ContainerInfo { Runtime = ContainerRuntime.Docker, Id = new string('b', 64), CgroupPath = "/docker/" + new string('b', 64) };
+        ProcessExecEvent Shell(uint tty)
+        {
+            ProcessExecEvent e = Exec("/bin/bash", ["bash"], runc, details: new ExecDetails { Tty = tty, Cwd = "/" });
+            e.Context!.Container = container;
+            return e;
+        }
+
+        const uint pts0 = (136 << 8) | 0;
+        Assert.Contains("Terminal shell in container", Fired(Shell(pts0)));
+        Assert.DoesNotContain("Terminal shell in container", Fired(Shell(0)));
+    }
+
+    [Fact]
+    public void Capability_sets_render_as_names()
+    {
+        const ulong chownAndSysAdmin = (1UL << 0) | (1UL << 21);
+        const string condition = "thread.cap_effective contains CAP_SYS_ADMIN and not thread.cap_permitted contains CAP_NET_ADMIN";
+        Assert.True(RuleHarness.Matches(condition, Exec("/usr/bin/true", ["true"], details: new ExecDetails { CapEffective = chownAndSysAdmin, CapPermitted = chownAndSysAdmin })));
+        Assert.False(RuleHarness.Matches(condition, Exec("/usr/bin/true", ["true"], details: new ExecDetails { CapEffective = 1, CapPermitted = 1 })));
     }
 }

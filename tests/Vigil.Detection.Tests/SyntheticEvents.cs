@@ -44,9 +44,10 @@ public static class SyntheticEvents
         ParentExecId = process.Parent?.ExecId ?? default,
     };
 
-    public static ProcessExecEvent Exec(string binary, string[] args, ProcessInfo? parent = null, uint pid = 1000, uint uid = 1000, DateTime? at = null)
+    public static ProcessExecEvent Exec(string binary, string[] args, ProcessInfo? parent = null, uint pid = 1000, uint uid = 1000, DateTime? at = null, ExecDetails? details = null)
     {
         ProcessInfo process = Process(binary, args, parent ?? ShellSession(), pid);
+        process.Details = details;
         return new ProcessExecEvent
         {
             Timestamp = at ?? Now,
@@ -55,6 +56,7 @@ public static class SyntheticEvents
             Binary = binary,
             Args = args,
             ArgsTruncated = false,
+            Details = details ?? new ExecDetails(),
         };
     }
 

@@ -14,7 +14,7 @@ public sealed class VigilRulesTests
     {
         RuleLoadResult result = RuleLoader.Load([RulesPath]);
         Assert.Empty(result.Report.Errors);
-        Assert.Equal(2, result.Report.Count(RuleState.Active));
+        Assert.Equal(3, result.Report.Count(RuleState.Active));
         return result.RuleSet;
     }
 
@@ -69,5 +69,17 @@ public sealed class VigilRulesTests
         ProcessInfo make = Process("/usr/bin/make", ["make"], ShellSession(), pid: 4100);
         rules.Evaluate(Open("/src/app", FileIntent.Write | FileIntent.Create, make, flags: 0x241));
         Assert.Empty(rules.Evaluate(Exec("/src/app", ["./app"], make, pid: 4101)));
+    }
+
+    [Fact]
+    public void Connection_to_a_stratum_port_is_critical()
+    {
+        RuleSet rules = Load();
+        ProcessInfo miner = Process("/tmp/.x/xmrig", ["xmrig", "-o", "pool:3333"], ShellSession(), pid: 4200);
+        rules.Evaluate(Connect(miner, "10.9.9.9", 443));
+
+        RuleDetection d = Assert.Single(rules.Evaluate(Connect(miner, "10.9.9.9", 3333)), x => x.RuleName == "Connection to a mining pool port");
+        Assert.Equal(RulePriority.Critical, d.Priority);
+        Assert.DoesNotContain(rules.Evaluate(Connect(miner, "10.9.9.9", 8080)), x => x.RuleName == "Connection to a mining pool port");
     }
 }

@@ -77,6 +77,7 @@ public sealed class FieldRegistry
         var registry = new FieldRegistry();
         EventFields.Register(registry);
         ProcessFields.Register(registry);
+        ExecDetailFields.Register(registry);
         FileDescriptorFields.Register(registry);
         IdentityFields.Register(registry);
         VigilStateFields.Register(registry);

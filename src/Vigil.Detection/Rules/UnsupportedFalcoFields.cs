@@ -6,10 +6,6 @@ namespace Vigil.Detection.Rules;
 /// </summary>
 internal static class UnsupportedFalcoFields
 {
-    private const string NoTty = "the process sensor does not record the controlling terminal";
-    private const string NoCaps = "the process sensor does not record capability sets";
-    private const string NoLogin = "the sensors do not record the audit login uid";
-    private const string NoCwd = "the process sensor does not record the working directory";
     private const string NoImageLayer = "no overlayfs layer or inode information for the executable";
     private const string NoSession = "no session or process-group information in the event model";
     private const string NoSocketState = "network events are per connection or flow; socket state per send is not recorded";
@@ -59,19 +55,12 @@ internal static class UnsupportedFalcoFields
 
     private static readonly (string Name, FieldType Type, string Reason)[] Fields =
     [
-        ("proc.tty", FieldType.Number, NoTty),
-        ("user.loginuid", FieldType.Number, NoLogin),
-        ("user.loginname", FieldType.Text, NoLogin),
         ("user.homedir", FieldType.Text, NotImplemented),
         ("user.shell", FieldType.Text, NotImplemented),
-        ("thread.cap_effective", FieldType.Text, NoCaps),
-        ("thread.cap_permitted", FieldType.Text, NoCaps),
-        ("thread.cap_inheritable", FieldType.Text, NoCaps),
-        ("proc.cwd", FieldType.Text, NoCwd),
+        ("thread.cap_inheritable", FieldType.Text, "the process sensor records the effective and permitted sets only"),
         ("proc.is_exe_upper_layer", FieldType.Bool, NoImageLayer),
         ("proc.is_exe_lower_layer", FieldType.Bool, NoImageLayer),
         ("proc.is_exe_writable", FieldType.Bool, NoImageLayer),
-        ("proc.is_exe_from_memfd", FieldType.Bool, "the exec event carries the path passed to execve, not the file it resolved to"),
         ("proc.sname", FieldType.Text, NoSession),
         ("proc.sid", FieldType.Number, NoSession),
         ("proc.sid.exe", FieldType.Text, NoSession),

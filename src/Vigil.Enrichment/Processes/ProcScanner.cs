@@ -49,7 +49,7 @@ public static class ProcScanner
             {
                 return null; // kernel thread: no user-space image
             }
-            (uint uid, uint gid) = ReadIds(Path.Combine(dir, "status"));
+            Status status = ReadStatus(Path.Combine(dir, "status"));
             string exe = ReadLink(Path.Combine(dir, "exe"));
             string? cgroup = ReadCgroupPath(Path.Combine(dir, "cgroup"));
             var parentStart = ReadStartTicks(Path.Combine(Path.GetDirectoryName(dir)!, ppid.ToString(CultureInfo.InvariantCulture), "stat"));
@@ -62,8 +62,17 @@ public static class ProcScanner
                 Binary = exe,
                 Args = args,
                 Comm = comm,
-                Uid = uid,
-                Gid = gid,
+                Uid = status.Uid,
+                Gid = status.Gid,
+                Details = new ExecDetails
+                {
+                    Cwd = ReadLink(Path.Combine(dir, "cwd")),
+                    Tty = uint.Parse(fields[4], CultureInfo.InvariantCulture),
+                    CapEffective = status.CapEffective,
+                    CapPermitted = status.CapPermitted,
+                    LoginUid = ReadLoginUid(Path.Combine(dir, "loginuid")),
+                    ExeFromMemfd = exe.StartsWith("/memfd:", StringComparison.Ordinal),
+                },
                 Container = cgroup is null ? null : CgroupPathParser.Parse(cgroup),
                 CgroupId = cgroup is null || cgroups is null ? 0 : CgroupDirectory.IdOf(cgroups.MountPoint + cgroup),
                 StartTime = BootClock.StartTimeFromTicks(startTicks),
@@ -94,22 +103,36 @@ public static class ProcScanner
         }
     }
 
-    private static (uint Uid, uint Gid) ReadIds(string statusPath)
+    private readonly record struct Status(uint Uid, uint Gid, ulong CapPermitted, ulong CapEffective);
+
+    private static Status ReadStatus(string statusPath)
     {
-        uint uid = 0, gid = 0;
+        var status = new Status();
         foreach (string line in File.ReadLines(statusPath))
         {
-            if (line.StartsWith("Uid:", StringComparison.Ordinal))
+            string[] parts = line.Split('\t', StringSplitOptions.RemoveEmptyEntries);
+            status = parts[0] switch
             {
-                uid = uint.Parse(line.Split('\t', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
-            }
-            else if (line.StartsWith("Gid:", StringComparison.Ordinal))
-            {
-                gid = uint.Parse(line.Split('\t', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
-                break;
-            }
+                "Uid:" => status with { Uid = uint.Parse(parts[1], CultureInfo.InvariantCulture) },
+                "Gid:" => status with { Gid = uint.Parse(parts[1], CultureInfo.InvariantCulture) },
+                "CapPrm:" => status with { CapPermitted = ulong.Parse(parts[1], NumberStyles.HexNumber, CultureInfo.InvariantCulture) },
+                "CapEff:" => status with { CapEffective = ulong.Parse(parts[1], NumberStyles.HexNumber, CultureInfo.InvariantCulture) },
+                _ => status,
+            };
         }
-        return (uid, gid);
+        return status;
+    }
+
+    private static uint ReadLoginUid(string path)
+    {
+        try
+        {
+            return uint.Parse(File.ReadAllText(path).Trim(), CultureInfo.InvariantCulture);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException or OverflowException)
+        {
+            return uint.MaxValue;
+        }
     }
 
     private static string ReadLink(string path)

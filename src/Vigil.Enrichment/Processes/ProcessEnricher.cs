@@ -49,6 +49,7 @@ public sealed class ProcessEnricher(ProcessCache cache, IEventSink next, Contain
         info.Uid = id.Uid;
         info.Gid = id.Gid;
         info.CgroupId = id.CgroupId;
+        info.Details = exec.Details;
         info.Container = containers?.Resolve(id.CgroupId) ?? info.Container;
         info.Source = ProcessSource.Exec;
         info.Parent ??= cache.Find(id.ParentExecId);
@@ -66,6 +67,7 @@ public sealed class ProcessEnricher(ProcessCache cache, IEventSink next, Contain
         Parent = parent,
         Binary = parent?.Binary ?? "",
         Args = parent?.Args ?? [],
+        Details = parent?.Details,
         Comm = fork.Process.Comm,
         Uid = fork.Process.Uid,
         Gid = fork.Process.Gid,

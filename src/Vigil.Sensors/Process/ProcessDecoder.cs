@@ -7,6 +7,9 @@ namespace Vigil.Sensors.Process;
 /// <summary>Turns process-sensor records into exec, fork and exit events.</summary>
 public sealed class ProcessDecoder(IEventSink sink) : IRecordConsumer
 {
+    /// <summary>VIGIL_EXE_FROM_MEMFD of bpf/include/vigil/process.h.</summary>
+    private const byte ExeFromMemfdFlag = 1;
+
     private long _corrupt;
 
     /// <summary>Records that could not be decoded (bad kind or lengths): counted, never guessed at.</summary>
@@ -34,14 +37,23 @@ public sealed class ProcessDecoder(IEventSink sink) : IRecordConsumer
             case RecordKind.Exec:
             {
                 ref readonly ExecRecord r = ref RecordReader.Fixed<ExecRecord>(record);
-                ReadOnlySpan<byte> tail = RecordReader.Tail<ExecRecord>(record, r.PathLen + r.ArgsLen);
+                ReadOnlySpan<byte> tail = RecordReader.Tail<ExecRecord>(record, r.PathLen + r.ArgsLen + r.CwdLen);
                 return new ProcessExecEvent
                 {
                     Timestamp = time,
                     Process = RecordReader.Identity(r.Proc),
                     Binary = RecordReader.CString(tail[..r.PathLen]),
-                    Args = SplitArgs(tail[r.PathLen..]),
+                    Args = SplitArgs(tail.Slice(r.PathLen, r.ArgsLen)),
                     ArgsTruncated = r.ArgsTruncated != 0,
+                    Details = new ExecDetails
+                    {
+                        Cwd = RecordReader.CString(tail.Slice(r.PathLen + r.ArgsLen, r.CwdLen)),
+                        Tty = r.TtyNr,
+                        CapEffective = r.CapEffective,
+                        CapPermitted = r.CapPermitted,
+                        LoginUid = r.LoginUid,
+                        ExeFromMemfd = (r.ExeFlags & ExeFromMemfdFlag) != 0,
+                    },
                 };
             }
             case RecordKind.Fork:

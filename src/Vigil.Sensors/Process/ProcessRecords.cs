@@ -2,17 +2,23 @@ using System.Runtime.InteropServices;
 
 namespace Vigil.Sensors.Process;
 
-/// <summary>Mirror of <c>struct vigil_exec_record</c>; followed by the path and NUL-separated argv.</summary>
+/// <summary>Mirror of <c>struct vigil_exec_record</c>; followed by the path, NUL-separated argv and the cwd.</summary>
 [StructLayout(LayoutKind.Sequential)]
 public unsafe struct ExecRecord
 {
     public RecordHeader Hdr;
     public ProcessRecord Proc;
+    public ulong CapEffective;
+    public ulong CapPermitted;
     public uint OldPid;
+    public uint TtyNr;
+    public uint LoginUid;
     public ushort PathLen;
     public ushort ArgsLen;
+    public ushort CwdLen;
     public byte ArgsTruncated;
-    public fixed byte Pad[7];
+    public byte ExeFlags;
+    public fixed byte Pad[4];
 }
 
 /// <summary>Mirror of <c>struct vigil_fork_record</c>.</summary>

@@ -11,7 +11,7 @@ public sealed class RulesCommandTests
         var (code, stdout, _) = CliProcess.Run("rules", "check", FalcoRulesLocation.StableRules);
         Assert.Equal(0, code);
         Assert.Matches(@"(?m)^ACTIVE\s+Read sensitive file untrusted: \(", stdout);
-        Assert.Matches(@"(?m)^SKIPPED\s+Terminal shell in container: .*proc\.tty", stdout);
+        Assert.Matches(@"(?m)^SKIPPED\s+Drop and execute new binary in container: .*proc\.is_exe_upper_layer", stdout);
         Assert.Matches(@"(?m)^\d+ rules: \d+ active, \d+ skipped, \d+ disabled; 0 errors$", stdout);
     }
 

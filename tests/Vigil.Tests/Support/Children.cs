@@ -5,9 +5,12 @@ namespace Vigil.Tests.Support;
 /// <summary>Starts child processes for a test; only ever kills what it started.</summary>
 public static class Children
 {
-    public static Process Start(string file, params string[] args)
+    public static Process Start(string file, params string[] args) => StartIn("", file, args);
+
+    /// <summary>Starts in the given working directory (empty: the test's own).</summary>
+    public static Process StartIn(string workingDirectory, string file, params string[] args)
     {
-        var info = new ProcessStartInfo(file) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        var info = new ProcessStartInfo(file) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = workingDirectory };
         foreach (string arg in args)
         {
             info.ArgumentList.Add(arg);
