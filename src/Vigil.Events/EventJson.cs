@@ -81,6 +81,10 @@ public static class EventJson
                 {
                     w.WriteString("vigil.privilege.name", priv.Name);
                 }
+                if (priv.ToRoot)
+                {
+                    w.WriteBoolean("vigil.privilege.to_root", true);
+                }
                 w.WriteNumber("vigil.syscall.result", priv.Result);
                 break;
             case GuardBanEvent ban:

@@ -1,7 +1,6 @@
 using Vigil.Events;
 using Vigil.Sensors.Judging;
 using Vigil.Tests.Support;
-using static Vigil.Tests.Support.JudgedSensorRun;
 
 namespace Vigil.Tests.Judging;
 
@@ -12,7 +11,7 @@ public sealed class FileSensorTests
     public void Each_file_syscall_is_reported_with_absolute_paths_intent_and_result()
     {
         using var run = new JudgedSensorRun();
-        run.Apply(Rule("t/dir", r => r with { PathPrefixes = [run.Directory + "/"] }));
+        run.Apply(run.Rule("t/dir", r => r with { PathPrefixes = [run.Directory + "/"] }));
         string d = run.Directory;
         Assert.Equal(0, run.Shell("cat /etc/hostname > a; cat a > /dev/null; mv a b; chmod 600 b; chown 0:0 b; ln b hard; ln -s b soft; rm hard; cat missing 2>/dev/null; true"));
 
@@ -43,7 +42,7 @@ public sealed class FileSensorTests
     public void Unwatched_paths_are_counted_in_the_kernel_and_never_shipped()
     {
         using var run = new JudgedSensorRun();
-        run.Apply(Rule("t/watched", r => r with { PathPrefixes = [run.Directory + "/watched/"] }));
+        run.Apply(run.Rule("t/watched", r => r with { PathPrefixes = [run.Directory + "/watched/"] }));
         Directory.CreateDirectory(run.Directory + "/watched");
         ulong before = run.Tables.Unmatched;
         Assert.Equal(0, run.Shell("for i in 1 2 3 4 5 6 7 8 9 10; do cat /etc/hostname > other; done; cat /etc/hostname > watched/file"));
@@ -57,7 +56,7 @@ public sealed class FileSensorTests
     public void Relative_paths_resolve_against_the_directory_fd()
     {
         using var run = new JudgedSensorRun();
-        run.Apply(Rule("t/dir", r => r with { PathPrefixes = [run.Directory + "/"] }));
+        run.Apply(run.Rule("t/dir", r => r with { PathPrefixes = [run.Directory + "/"] }));
         Directory.CreateDirectory(run.Directory + "/sub");
         // find -delete unlinks relative to an open directory fd (unlinkat(dirfd, "leaf", 0)).
         File.WriteAllText(run.Directory + "/sub/leaf", "x");
@@ -72,8 +71,8 @@ public sealed class FileSensorTests
     {
         using var run = new JudgedSensorRun();
         run.Apply(
-            Rule("t/exact", r => r with { PathExact = [run.Directory + "/secret"] }),
-            Rule("t/suffix", r => r with { PathSuffixes = [".key"] }));
+            run.Rule("t/exact", r => r with { PathExact = [run.Directory + "/secret"] }),
+            run.Rule("t/suffix", r => r with { PathSuffixes = [".key"] }));
         Assert.Equal(0, run.Shell("touch secret secret2 id.key id.keys; cat secret secret2 id.key id.keys"));
 
         Assert.Equal(["t/exact"], run.Sink.WaitFor<FileEvent>(e => e.Path == run.Directory + "/secret").Policy!.Rules);
@@ -85,7 +84,7 @@ public sealed class FileSensorTests
     public void Intent_selects_writes_and_leaves_reads_out()
     {
         using var run = new JudgedSensorRun();
-        run.Apply(Rule("t/writes", r => r with { PathPrefixes = [run.Directory + "/"], Intent = FileIntent.Write }));
+        run.Apply(run.Rule("t/writes", r => r with { PathPrefixes = [run.Directory + "/"], Intent = FileIntent.Write }));
         File.WriteAllText(run.Directory + "/f", "x");
         Assert.Equal(0, run.Shell("cat f > /dev/null; echo y >> f"));
 
