@@ -18,6 +18,9 @@ public enum RecordKind : ushort
     Exec = 1,
     Fork = 2,
     Exit = 3,
+    Connect = 10,
+    Accept = 11,
+    Close = 12,
     Bench = 100,
 }
 
