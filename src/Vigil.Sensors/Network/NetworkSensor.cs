@@ -134,7 +134,10 @@ public sealed class NetworkSensor(IEventSink sink, NetworkSensorOptions options,
         {
             _object = obj;
             _filter = new NetworkFilterMaps(obj);
-            _filter.Swap(_pending, RuleNames(Filter));
+            if (Filter.Rules.Count > 0)
+            {
+                _filter.Swap(_pending, RuleNames(Filter));
+            }
         }
         reader.Add(obj.Map("network_events"), Decoder);
         if (Options.FlowCgroup is not null)
