@@ -3,6 +3,7 @@ using Vigil.Enrichment.Processes;
 using Vigil.Guard;
 using Vigil.Guard.Mitigation;
 using Vigil.Sensors;
+using Vigil.Sensors.Network;
 
 namespace Vigil.Agent.Host;
 
@@ -10,6 +11,9 @@ namespace Vigil.Agent.Host;
 public sealed record AgentOptions
 {
     public SensorOptions Sensors { get; init; } = new();
+
+    /// <summary>Network sensor settings; a null flow cgroup means the cgroup2 root (every process).</summary>
+    public NetworkSensorOptions Network { get; init; } = new();
 
     public AnalysisOptions Analysis { get; init; } = AnalysisOptions.Defaults(AppContext.BaseDirectory);
 
