@@ -7,6 +7,7 @@ using Vigil.Detection.Rules;
 using Vigil.Guard;
 using Vigil.Guard.Mitigation;
 using Vigil.Sensors;
+using Vigil.Storage;
 
 namespace Vigil.Agent.Commands;
 
@@ -25,7 +26,12 @@ public static class RunCommand
         var pinRoot = new Option<string?>("--pin-root") { Description = $"bpffs directory of pinned state to adopt (default {GuardPaths.DefaultRoot})" };
         var banThreshold = new Option<double>("--xdp-ban-threshold") { Description = "Auto-mitigation: ban a source above this many packets/s", DefaultValueFactory = _ => new MitigationOptions().ThresholdPps };
         var banTtl = new Option<TimeSpan?>("--xdp-ban-ttl") { Description = "Auto-mitigation: how long a ban lasts (90s, 10m, 2h)", CustomParser = Durations.Parse };
-        var command = new Command("run", "Start the agent and stream events, detections and incidents") { output, argsBudget, cacheSize, rules, sequences, verbose, pinRoot, banThreshold, banTtl };
+        var store = StoreArguments.Path("Edge store file (SQLite), or none to run without one");
+        var storeRetention = StoreArguments.Retention();
+        var storeMaxSize = StoreArguments.MaxSize();
+        var storeQueue = StoreArguments.Queue();
+        var storeBatch = StoreArguments.Batch();
+        var command = new Command("run", "Start the agent and stream events, detections and incidents") { output, argsBudget, cacheSize, rules, sequences, verbose, pinRoot, banThreshold, banTtl, store, storeRetention, storeMaxSize, storeQueue, storeBatch };
         command.SetAction((result, cancel) =>
         {
             AnalysisOptions defaults = AnalysisOptions.Defaults(AppContext.BaseDirectory);
@@ -44,6 +50,7 @@ public static class RunCommand
                     ThresholdPps = result.GetValue(banThreshold),
                     BanTtl = result.GetValue(banTtl) ?? new MitigationOptions().BanTtl,
                 },
+                Store = StoreArguments.Bind(result.GetValue(store)!, result.GetValue(storeRetention), result.GetValue(storeMaxSize), result.GetValue(storeQueue), result.GetValue(storeBatch)),
             };
             IRecordFormatter formatter = result.GetValue(output) == "table" ? new TableFormatter() : new JsonLinesFormatter();
             return RunAsync(options, formatter, result.GetValue(verbose) ? LogLevel.Debug : LogLevel.Information, cancel);
@@ -63,6 +70,7 @@ public static class RunCommand
             options.Sensors.Validate();
             options.Mitigation.Validate();
             ArgumentOutOfRangeException.ThrowIfLessThan(options.ProcessCacheSize, 1, "--process-cache");
+            options.Store?.Validate();
             foreach (string file in options.Analysis.RuleFiles.Concat(options.Analysis.SequenceFiles).Where(f => !File.Exists(f)))
             {
                 throw new ArgumentException($"rule file {file} does not exist");
@@ -82,6 +90,15 @@ public static class RunCommand
         var stdout = new StreamWriter(Console.OpenStandardOutput()) { AutoFlush = false };
         await using var sink = new RecordOutput(formatter, stdout, options.OutputQueue);
         var sinks = new List<IConclusionSink> { sink };
+        await using StoreSink? storeSink = OpenStore(options.Store, log);
+        if (options.Store is not null && storeSink is null)
+        {
+            return ExitCodes.Failure;
+        }
+        if (storeSink is not null)
+        {
+            sinks.Add(storeSink);
+        }
         await using var agent = new NodeAgent(options, new ConclusionFanout(sinks), logs);
         int running = agent.Start();
         foreach (SensorStatus status in agent.Sensors.Select(s => s.Status))
@@ -108,11 +125,40 @@ public static class RunCommand
         }
         log.LogInformation("kernel drops {KernelDrops}, evaluation drops {EvaluationDrops}, correlation drops {CorrelationDrops}, output drops {OutputDrops}, cache evictions {Evictions}",
             agent.KernelDrops, agent.Analysis.EvaluationDrops, agent.Analysis.CorrelationDrops, sink.Dropped, agent.Processes.Evictions);
+        if (storeSink is not null)
+        {
+            log.LogInformation("store {Path}: {Written} records written, {Dropped} dropped (queue full), {Failed} failed to write, {Deleted} deleted by retention",
+                storeSink.Store.Path, storeSink.Store.Written, storeSink.Dropped, storeSink.FailedRecords, storeSink.Store.Deleted);
+        }
         if (agent.Mitigation is { } mitigation)
         {
             log.LogInformation("xdp auto-mitigation: {Bans} bans installed, {Corrupt} corrupt samples; the guard stays attached",
                 mitigation.BansInstalled, mitigation.CorruptSamples);
         }
         return ExitCodes.Ok;
+    }
+
+    /// <summary>Opens the edge store and says what an unclean stop of the previous run may have cost; null when disabled or it cannot open.</summary>
+    private static StoreSink? OpenStore(StoreOptions? options, ILogger log)
+    {
+        if (options is null)
+        {
+            return null;
+        }
+        try
+        {
+            EdgeStore store = EdgeStore.Open(options);
+            if (store.UncleanStop is { } run)
+            {
+                log.LogWarning("store {Path}: the previous run (started {Started:u}) stopped without closing the store; at its last commit ({LastCommit:u}) {Backlog} records were still queued and are lost, with any accepted after that commit",
+                    store.Path, run.Started, run.LastCommit ?? run.Started, run.Backlog);
+            }
+            return new StoreSink(store, options);
+        }
+        catch (Exception ex) when (ex is StoreException or IOException or UnauthorizedAccessException)
+        {
+            log.LogCritical("cannot open the store: {Reason} (--store none runs without it)", ex.Message);
+            return null;
+        }
     }
 }

@@ -4,6 +4,7 @@ using Vigil.Guard;
 using Vigil.Guard.Mitigation;
 using Vigil.Sensors;
 using Vigil.Sensors.Network;
+using Vigil.Storage;
 
 namespace Vigil.Agent.Host;
 
@@ -31,4 +32,7 @@ public sealed record AgentOptions
 
     /// <summary>Auto-mitigation settings while the guard is attached.</summary>
     public MitigationOptions Mitigation { get; init; } = new();
+
+    /// <summary>The edge store; null when disabled (<c>--store none</c>).</summary>
+    public StoreOptions? Store { get; init; } = new();
 }
