@@ -110,6 +110,10 @@ public static class EventJson
         {
             w.WriteString("process.parent.executable.path", parent.Binary);
         }
+        if (context?.Container is { } container)
+        {
+            w.WriteString("container.id", container.ShortId);
+        }
     }
 
     private static void WriteExecDetails(Utf8JsonWriter w, ExecDetails d)

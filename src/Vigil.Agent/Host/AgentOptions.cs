@@ -1,3 +1,4 @@
+using Vigil.Agent.Api;
 using Vigil.Agent.Pipeline;
 using Vigil.Guard;
 using Vigil.Guard.Mitigation;
@@ -23,4 +24,7 @@ public sealed record AgentOptions
 
     /// <summary>Auto-mitigation settings while the guard is attached.</summary>
     public MitigationOptions Mitigation { get; init; } = new();
+
+    /// <summary>The local API, console and /metrics.</summary>
+    public ApiOptions Api { get; init; } = new();
 }
