@@ -75,6 +75,7 @@ public sealed class ApiServer : IAsyncDisposable
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
         Logging.Configure(builder.Logging.ClearProviders(), level > LogLevel.Warning ? level : LogLevel.Warning);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(5));
+        builder.Services.AddSingleton<IHostLifetime, AgentOwnedLifetime>();
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             if (_options.Listen is { } endpoint)
@@ -132,5 +133,13 @@ public sealed class ApiServer : IAsyncDisposable
         await StopServerAsync().ConfigureAwait(false);
         await Stream.DisposeAsync().ConfigureAwait(false);
         await Recent.DisposeAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>The agent owns Ctrl-C and SIGTERM and stops the server itself; the web host must not catch them.</summary>
+    private sealed class AgentOwnedLifetime : IHostLifetime
+    {
+        public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 }
