@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 using Vigil.Tests.Support;
@@ -44,11 +45,42 @@ public sealed class ConsoleTests
         await Expect(page.Locator("#process-facts")).ToContainTextAsync(marker);
         await Expect(page.Locator("#process-events")).ToContainTextAsync("process.exec");
         await browser.ScreenshotAsync("process");
+    }
 
-        await browser.GoAsync("#/processes");
-        await page.FillAsync("#process-filter", "vigil");
-        await Expect(page.Locator("#process-tree")).ToContainTextAsync("run --api-listen");
-        await browser.ScreenshotAsync("processes");
+    [Fact]
+    public async Task The_process_tree_shows_a_containers_processes_on_their_own()
+    {
+        const string id = "5f0c2b7e9a1d4c3b8e6f0a2d9c7b5e3f1a4d6c8b0e2f4a6c8d0b2e4f6a8c0d2e";
+        using var agent = new ApiAgent();
+        using var cgroup = new TestCgroup($"system.slice/docker-{id}.scope");
+        string marker = Children.Marker();
+        using Process workload = Children.Start("/bin/sh", "-c", $"{cgroup.Enter}exec /bin/sh -c 'sleep 60 & sleep 61 & wait' {marker}");
+        try
+        {
+            await using ConsoleBrowser browser = await ConsoleBrowser.OpenAsync(agent);
+            IPage page = browser.Page;
+            await browser.SignInAsync(agent.Token, "#/processes");
+            ILocator container = page.Locator($"#containers button[data-container='{id[..12]}']");
+            for (int i = 0; i < 50 && await page.Locator("#process-tree").GetByText("sleep 61").CountAsync() == 0; i++)
+            {
+                await page.ClickAsync("text=Refresh");
+                await Task.Delay(200, TestContext.Current.CancellationToken);
+            }
+            await container.ClickAsync();
+            ILocator tree = page.Locator("#process-tree");
+            await Expect(tree).ToContainTextAsync(marker);
+            await Expect(tree).ToContainTextAsync("sleep 60");
+            await Expect(tree).ToContainTextAsync("sleep 61");
+            await Expect(tree).Not.ToContainTextAsync("Vigil.Tests");
+            await browser.ScreenshotAsync("processes");
+            await container.ClickAsync();
+            await Expect(tree).ToContainTextAsync("Vigil.Tests");
+        }
+        finally
+        {
+            workload.Kill(entireProcessTree: true);
+            workload.WaitForExit();
+        }
     }
 
     [Fact]

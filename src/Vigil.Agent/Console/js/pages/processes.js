@@ -3,15 +3,14 @@
 import * as api from '../api.js';
 import { h, clip, processLink } from '../dom.js';
 
-function matches(node, text, container) {
-  return (!container || node['container.id'] === container)
-    && (!text || `${node['process.name']} ${node['process.command_line']} ${node['process.pid']} ${node['container.id'] ?? ''}`.toLowerCase().includes(text));
+function matches(node, text) {
+  return !text || `${node['process.name']} ${node['process.command_line']} ${node['process.pid']} ${node['container.id'] ?? ''}`.toLowerCase().includes(text);
 }
 
 /** The node as a list item, or null when neither it nor a descendant matches. */
-function item(node, text, container) {
-  const children = node.children.map(c => item(c, text, container)).filter(Boolean);
-  if (children.length === 0 && !matches(node, text, container)) return null;
+function item(node, text) {
+  const children = node.children.map(c => item(c, text)).filter(Boolean);
+  if (children.length === 0 && !matches(node, text)) return null;
   const exited = node['vigil.exit.time'] ? h('span', { class: 'badge' }, 'exited') : '';
   const badge = node['container.id'] && node['container.id'] !== 'host' ? h('span', { class: 'badge' }, `container ${node['container.id']}`) : '';
   return h('li', {},
@@ -19,6 +18,16 @@ function item(node, text, container) {
     processLink(node['vigil.exec_id'], node['process.name'] || node['process.executable.path'] || '?'), ' ',
     h('span', { class: 'muted mono', title: node['process.command_line'] }, clip(node['process.command_line'], 100)), badge, exited,
     children.length ? h('ul', {}, children) : '');
+}
+
+/** A container's own trees: its processes whose parent runs outside it. */
+function containerRoots(nodes, container, parentInside = false, found = []) {
+  for (const node of nodes) {
+    const inside = node['container.id'] === container;
+    if (inside && !parentInside) found.push(node);
+    containerRoots(node.children, container, inside, found);
+  }
+  return found;
 }
 
 export function render(main) {
@@ -40,9 +49,10 @@ export function render(main) {
       draw();
     };
     containers.replaceChildren(h('strong', {}, 'Containers (click to show only one): '),
-      data.containers.map(c => h('button', { type: 'button', class: c['container.id'] === container ? 'badge active' : 'badge', onclick: pick(c['container.id']) },
+      ...data.containers.map(c => h('button', { type: 'button', class: c['container.id'] === container ? 'badge active' : 'badge', 'data-container': c['container.id'], onclick: pick(c['container.id']) },
         `${c['container.id']} (${c['container.runtime']}${c['container.name'] ? `, ${c['container.name']}` : ''}): ${c.processes}`)));
-    tree.replaceChildren(h('ul', {}, data.roots.map(r => item(r, text, container)).filter(Boolean)));
+    const roots = container ? containerRoots(data.roots, container) : data.roots;
+    tree.replaceChildren(h('ul', {}, roots.map(r => item(r, text)).filter(Boolean)));
   };
   const load = async () => {
     data = await api.get('/api/processes');
