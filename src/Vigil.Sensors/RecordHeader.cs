@@ -18,6 +18,8 @@ public enum RecordKind : ushort
     Exec = 1,
     Fork = 2,
     Exit = 3,
+    File = 10,
+    Privilege = 20,
     Bench = 100,
 }
 

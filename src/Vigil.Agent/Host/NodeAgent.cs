@@ -41,7 +41,8 @@ public sealed class NodeAgent : IAsyncDisposable
         Processes = new ProcessCache(options.ProcessCacheSize);
         Cgroups = new CgroupDirectory();
         _analysis = new AnalysisPipeline(rules.RuleSet, Sequences, options.Analysis, output, () => KernelDrops);
-        _sensors = new SensorHost(CreateSensors(new ProcessEnricher(Processes, _analysis, new ContainerResolver(Cgroups)), logs), logs.CreateLogger<SensorHost>());
+        Enricher = new ProcessEnricher(Processes, _analysis, new ContainerResolver(Cgroups), options.LateContext);
+        _sensors = new SensorHost(CreateSensors(Enricher, logs), logs.CreateLogger<SensorHost>());
     }
 
     public AgentOptions Options { get; }
@@ -49,6 +50,9 @@ public sealed class NodeAgent : IAsyncDisposable
     public ProcessCache Processes { get; }
 
     public CgroupDirectory Cgroups { get; }
+
+    /// <summary>Process context for every event; its <see cref="ProcessEnricher.Late"/> counts events that waited for it.</summary>
+    public ProcessEnricher Enricher { get; }
 
     public RuleCheckReport Rules { get; }
 
@@ -144,6 +148,7 @@ public sealed class NodeAgent : IAsyncDisposable
         Mitigation?.Dispose();
         _guard?.Dispose();
         _sensors.Dispose();
+        Enricher.Dispose();
         await _analysis.DisposeAsync().ConfigureAwait(false);
     }
 }
