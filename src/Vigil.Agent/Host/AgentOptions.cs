@@ -1,3 +1,4 @@
+using Vigil.Agent.Api;
 using Vigil.Agent.Pipeline;
 using Vigil.Enrichment.Processes;
 using Vigil.Guard;
@@ -35,4 +36,6 @@ public sealed record AgentOptions
 
     /// <summary>The edge store; null when disabled (<c>--store none</c>).</summary>
     public StoreOptions? Store { get; init; } = new();
+    /// <summary>The local API, console and /metrics.</summary>
+    public ApiOptions Api { get; init; } = new();
 }
