@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Microsoft.Extensions.Logging;
+using Vigil.Agent.Fleet;
 using Vigil.Agent.Host;
 using Vigil.Agent.Output;
 using Vigil.Agent.Pipeline;
@@ -26,6 +27,8 @@ public static class RunCommand
         var banThreshold = new Option<double>("--xdp-ban-threshold") { Description = "Auto-mitigation: ban a source above this many packets/s", DefaultValueFactory = _ => new MitigationOptions().ThresholdPps };
         var banTtl = new Option<TimeSpan?>("--xdp-ban-ttl") { Description = "Auto-mitigation: how long a ban lasts (90s, 10m, 2h)", CustomParser = Durations.Parse };
         var command = new Command("run", "Start the agent and stream events, detections and incidents") { output, argsBudget, cacheSize, rules, sequences, verbose, pinRoot, banThreshold, banTtl };
+        var fleet = new FleetArguments();
+        fleet.AddTo(command, agent: true);
         command.SetAction((result, cancel) =>
         {
             AnalysisOptions defaults = AnalysisOptions.Defaults(AppContext.BaseDirectory);
@@ -44,6 +47,7 @@ public static class RunCommand
                     ThresholdPps = result.GetValue(banThreshold),
                     BanTtl = result.GetValue(banTtl) ?? new MitigationOptions().BanTtl,
                 },
+                Fleet = fleet.Read(result),
             };
             IRecordFormatter formatter = result.GetValue(output) == "table" ? new TableFormatter() : new JsonLinesFormatter();
             return RunAsync(options, formatter, result.GetValue(verbose) ? LogLevel.Debug : LogLevel.Information, cancel);
@@ -62,6 +66,7 @@ public static class RunCommand
         {
             options.Sensors.Validate();
             options.Mitigation.Validate();
+            options.Fleet?.Validate();
             ArgumentOutOfRangeException.ThrowIfLessThan(options.ProcessCacheSize, 1, "--process-cache");
             foreach (string file in options.Analysis.RuleFiles.Concat(options.Analysis.SequenceFiles).Where(f => !File.Exists(f)))
             {
@@ -82,8 +87,14 @@ public static class RunCommand
         var stdout = new StreamWriter(Console.OpenStandardOutput()) { AutoFlush = false };
         await using var sink = new RecordOutput(formatter, stdout, options.OutputQueue);
         var sinks = new List<IConclusionSink> { sink };
+        await using FleetHost? fleet = options.Fleet is null ? null : new FleetHost(options.Fleet, logs);
+        if (fleet is not null)
+        {
+            sinks.Add(fleet.Sink);
+        }
         await using var agent = new NodeAgent(options, new ConclusionFanout(sinks), logs);
         int running = agent.Start();
+        fleet?.Attach(agent);
         foreach (SensorStatus status in agent.Sensors.Select(s => s.Status))
         {
             if (status.State == SensorState.Failed)

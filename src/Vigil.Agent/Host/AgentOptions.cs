@@ -1,4 +1,5 @@
 using Vigil.Agent.Pipeline;
+using Vigil.Fleet;
 using Vigil.Guard;
 using Vigil.Guard.Mitigation;
 using Vigil.Sensors;
@@ -23,4 +24,7 @@ public sealed record AgentOptions
 
     /// <summary>Auto-mitigation settings while the guard is attached.</summary>
     public MitigationOptions Mitigation { get; init; } = new();
+
+    /// <summary>The fleet to join over NATS; null (the default) runs the agent alone.</summary>
+    public FleetOptions? Fleet { get; init; }
 }
