@@ -8,9 +8,9 @@ public sealed record FleetNode(NodeHeartbeat Heartbeat, DateTime LastSeen, bool 
 
 /// <summary>
 /// The fleet's nodes read from the heartbeat bucket; `vigil fleet status` and the local API use it.
-/// A node is stale when its last heartbeat is older than <c>staleAfter</c> (three intervals by default).
+/// A node is stale when its last heartbeat is older than three of its own heartbeat intervals.
 /// </summary>
-public sealed class FleetStatus(NatsKVContext keyValue, FleetSubjects names, TimeSpan staleAfter)
+public sealed class FleetStatus(NatsKVContext keyValue, FleetSubjects names)
 {
     public async Task<IReadOnlyList<FleetNode>> NodesAsync(CancellationToken cancel = default)
     {
@@ -25,7 +25,7 @@ public sealed class FleetStatus(NatsKVContext keyValue, FleetSubjects names, Tim
                 continue;
             }
             DateTime seen = entry.Created.UtcDateTime;
-            nodes.Add(new FleetNode(beat, seen, now - seen > staleAfter));
+            nodes.Add(new FleetNode(beat, seen, (now - seen).TotalSeconds > 3 * beat.IntervalSeconds));
         }
         return [.. nodes.OrderBy(n => n.Heartbeat.Node, StringComparer.Ordinal)];
     }

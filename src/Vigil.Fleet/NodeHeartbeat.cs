@@ -21,6 +21,10 @@ public sealed record NodeHeartbeat
     [JsonPropertyName("at")]
     public required DateTime At { get; init; }
 
+    /// <summary>How often this node writes; it is stale after three intervals without a heartbeat.</summary>
+    [JsonPropertyName("interval_seconds")]
+    public required double IntervalSeconds { get; init; }
+
     /// <summary>Sensor name -> running, failed: reason, ...</summary>
     [JsonPropertyName("sensors")]
     public required IReadOnlyDictionary<string, string> Sensors { get; init; }

@@ -20,9 +20,12 @@ internal sealed class FleetArguments
     private readonly Option<int> _replicas = new("--fleet-replicas") { Description = "Replicas of the streams and buckets the agent creates (3 on a JetStream cluster)", DefaultValueFactory = _ => 1 };
     private readonly Option<TimeSpan?> _heartbeat = new("--fleet-heartbeat") { Description = "Heartbeat interval (default 5s)", CustomParser = Durations.Parse };
 
+    private bool _agent;
+
     /// <summary>Adds the connection options (all commands) and, with <paramref name="agent"/>, the agent's own.</summary>
     public void AddTo(Command command, bool agent)
     {
+        _agent = agent;
         foreach (Option option in new Option[] { _url, _cluster, _creds, _user, _password, _tlsCa, _tlsCert, _tlsKey })
         {
             command.Options.Add(option);
@@ -43,21 +46,25 @@ internal sealed class FleetArguments
         {
             return null;
         }
-        var defaults = new FleetOptions { Url = url, Cluster = "", Node = "" };
-        return defaults with
+        var connection = new FleetOptions
         {
+            Url = url,
             Cluster = result.GetValue(_cluster)!,
-            Node = result.GetValue(_node) ?? Environment.MachineName,
+            Node = Environment.MachineName,
             CredentialsFile = result.GetValue(_creds),
             User = result.GetValue(_user),
             Password = result.GetValue(_password) ?? Environment.GetEnvironmentVariable("VIGIL_NATS_PASSWORD"),
             TlsCaFile = result.GetValue(_tlsCa),
             TlsCertFile = result.GetValue(_tlsCert),
             TlsKeyFile = result.GetValue(_tlsKey),
-            SpoolDirectory = result.GetValue(_spool) ?? defaults.SpoolDirectory,
+        };
+        return !_agent ? connection : connection with
+        {
+            Node = result.GetValue(_node) ?? Environment.MachineName,
+            SpoolDirectory = result.GetValue(_spool) ?? connection.SpoolDirectory,
             SpoolBytes = result.GetValue(_spoolBytes),
             Replicas = result.GetValue(_replicas),
-            HeartbeatInterval = result.GetValue(_heartbeat) ?? defaults.HeartbeatInterval,
+            HeartbeatInterval = result.GetValue(_heartbeat) ?? connection.HeartbeatInterval,
         };
     }
 }

@@ -20,6 +20,7 @@ public sealed class FleetHost : IAsyncDisposable
     private readonly DateTime _started = DateTime.UtcNow;
     private IndicatorFeed? _indicators;
     private HeartbeatWriter? _heartbeat;
+    private RuleBucketWatcher? _rules;
 
     public FleetHost(FleetOptions options, ILoggerFactory logs)
     {
@@ -28,7 +29,7 @@ public sealed class FleetHost : IAsyncDisposable
         _connection = new FleetConnection(options, log);
         _publisher = new FleetPublisher(_connection, log);
         Sink = new FleetSink(_publisher, options, new IndicatorExtractor(options.Node, options.IndicatorTtl));
-        Status = new FleetStatus(_connection.KeyValue, _connection.Names, 3 * options.HeartbeatInterval);
+        Status = new FleetStatus(_connection.KeyValue, _connection.Names);
         _connect = _connection.ConnectAsync();
     }
 
@@ -38,7 +39,7 @@ public sealed class FleetHost : IAsyncDisposable
 
     public FleetPublisher Publisher => _publisher;
 
-    /// <summary>Starts what needs the running agent: applying indicators and heartbeats.</summary>
+    /// <summary>Starts what needs the running agent: applying indicators, heartbeats, rules from the bucket.</summary>
     public void Attach(NodeAgent agent)
     {
         agent.Fleet = Status;
@@ -47,6 +48,8 @@ public sealed class FleetHost : IAsyncDisposable
         _indicators.Start();
         _heartbeat = new HeartbeatWriter(_connection, () => Heartbeat(agent), _logs.CreateLogger("vigil.fleet"));
         _heartbeat.Start();
+        _rules = new RuleBucketWatcher(_connection, _publisher, new FleetRules(agent).Apply, _logs.CreateLogger("vigil.fleet"));
+        _rules.Start();
     }
 
     private NodeHeartbeat Heartbeat(NodeAgent agent)
@@ -60,6 +63,8 @@ public sealed class FleetHost : IAsyncDisposable
             Health = degraded ? "degraded" : "ok",
             Started = _started,
             At = DateTime.UtcNow,
+            IntervalSeconds = _connection.Options.HeartbeatInterval.TotalSeconds,
+            RulesRevision = _rules?.InForce ?? 0,
             Sensors = sensors.ToDictionary(s => s.Sensor, s => s.State == SensorState.Failed ? $"failed: {s.Reason}" : s.State.ToString().ToLowerInvariant()),
             Drops = new Dictionary<string, long>
             {
@@ -85,6 +90,10 @@ public sealed class FleetHost : IAsyncDisposable
         if (_heartbeat is not null)
         {
             await _heartbeat.DisposeAsync().ConfigureAwait(false);
+        }
+        if (_rules is not null)
+        {
+            await _rules.DisposeAsync().ConfigureAwait(false);
         }
         await Sink.DisposeAsync().ConfigureAwait(false);
         await _publisher.DisposeAsync().ConfigureAwait(false);
