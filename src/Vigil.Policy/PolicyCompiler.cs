@@ -77,9 +77,17 @@ public sealed class PolicyCompiler(Func<string, ulong?> cgroupId)
                 problems.Add(new PolicyProblem(rule.Locations[selector], $"selector '{selector}' does not apply to {family.ToString().ToLowerInvariant()} events"));
             }
         }
+        if (rule.Match.ToRoot && rule.Events.Any(e => !PrivilegeSyscalls.ChangesIds(e)))
+        {
+            problems.Add(new PolicyProblem(rule.Locations["toRoot"], "selector 'toRoot' applies to the setuid and setgid family only"));
+        }
         if (rule.Match.Uid.Count > 0 && rule.Match.NotUid.Count > 0)
         {
             problems.Add(new PolicyProblem(rule.Locations["notUid"], "a rule takes uid or notUid, not both"));
+        }
+        if (rule.Match.Comm.Count > 0 && rule.Match.NotComm.Count > 0)
+        {
+            problems.Add(new PolicyProblem(rule.Locations["notComm"], "a rule takes comm or notComm, not both"));
         }
         PolicyLocation action = rule.Locations.GetValueOrDefault("action", rule.Location);
         if (rule.Action == PolicyAction.Sigkill && family == EventFamily.Network)
@@ -128,8 +136,10 @@ public sealed class PolicyCompiler(Func<string, ulong?> cgroupId)
             ParentPrefixes = m.ParentPrefix,
             Uids = m.Uid.Count > 0 ? m.Uid : m.NotUid,
             UidNegated = m.NotUid.Count > 0,
-            Comms = m.Comm,
+            Comms = m.Comm.Count > 0 ? m.Comm : m.NotComm,
+            CommNegated = m.NotComm.Count > 0,
             Scope = m.Processes,
+            ToRoot = m.ToRoot,
             PidNamespaces = m.PidNamespace,
             CgroupIds = cgroups,
             Action = rule.Action switch

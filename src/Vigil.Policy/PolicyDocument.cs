@@ -60,7 +60,12 @@ public sealed record PolicySelectors
 
     public IReadOnlyList<string> Comm { get; init; } = [];
 
+    public IReadOnlyList<string> NotComm { get; init; } = [];
+
     public ProcessScope Processes { get; init; }
+
+    /// <summary>setuid family: only calls of a process not running as root that ask for id 0.</summary>
+    public bool ToRoot { get; init; }
 
     public IReadOnlyList<ulong> PidNamespace { get; init; } = [];
 

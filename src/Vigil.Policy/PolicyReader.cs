@@ -19,7 +19,7 @@ public static class PolicyReader
 
     private static readonly string[] SelectorFields =
     [
-        "path", "intent", "binary", "parentBinary", "uid", "notUid", "comm", "processes", "pidNamespace", "cgroup",
+        "path", "intent", "binary", "parentBinary", "uid", "notUid", "comm", "notComm", "processes", "toRoot", "pidNamespace", "cgroup",
         "destination", "source", "ports",
     ];
 
@@ -124,7 +124,7 @@ public static class PolicyReader
         }
         PolicySelectors match = rule.Node("match") is { } matchNode ? ReadSelectors(file, matchNode, problems, locations) : new PolicySelectors();
         locations["action"] = rule.LocationOf("action");
-        PolicyAction action = rule.Scalar("action", required: true) switch
+        PolicyAction action = rule.Scalar("action") switch
         {
             null or "post" => PolicyAction.Post,
             "count" => PolicyAction.Count,
@@ -201,12 +201,19 @@ public static class PolicyReader
             Uid = Ids(match, "uid"),
             NotUid = Ids(match, "notUid"),
             Comm = [.. match.Scalars("comm").Select(c => CheckBytes(match, c, JudgeLimits.CommBytes, "comm"))],
+            NotComm = [.. match.Scalars("notComm").Select(c => CheckBytes(match, c, JudgeLimits.CommBytes, "notComm"))],
             Processes = match.Scalar("processes") switch
             {
                 null => ProcessScope.Any,
                 "host" => ProcessScope.Host,
                 "container" => ProcessScope.Container,
                 string other => Bad(match, "processes", $"processes '{other}' must be host or container", ProcessScope.Any),
+            },
+            ToRoot = match.Scalar("toRoot") switch
+            {
+                null or "false" => false,
+                "true" => true,
+                _ => Bad(match, "toRoot", "'toRoot' must be true or false", false),
             },
             PidNamespace = [.. match.Scalars("pidNamespace").Select(n => (ulong)Number(match, n.Node, "pidNamespace", 1, uint.MaxValue))],
             Cgroup = [.. match.Scalars("cgroup").Select(c => c.Value.StartsWith('/') ? c.Value : Bad(match, c.Node, $"cgroup '{c.Value}' must be a path starting with '/', as /proc/PID/cgroup names it", c.Value))],

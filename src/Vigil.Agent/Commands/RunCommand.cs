@@ -21,11 +21,12 @@ public static class RunCommand
         var cacheSize = new Option<int>("--process-cache") { Description = "Processes kept in the process cache", DefaultValueFactory = _ => 65536 };
         var rules = new Option<string[]>("--rules", "-r") { Description = "Extra rule file in Falco's language (repeatable), loaded after the shipped rules/", AllowMultipleArgumentsPerToken = false };
         var sequences = new Option<string[]>("--sequences") { Description = "Extra sequence rule file (repeatable), loaded after the shipped rules/sequences/" };
+        var policies = new Option<string?>("--policies") { Description = "Directory of policy files to put in force and watch (default: the shipped policies/)" };
         var verbose = new Option<bool>("--verbose", "-v") { Description = "Log libbpf and sensor details to stderr" };
         var pinRoot = new Option<string?>("--pin-root") { Description = $"bpffs directory of pinned state to adopt (default {GuardPaths.DefaultRoot})" };
         var banThreshold = new Option<double>("--xdp-ban-threshold") { Description = "Auto-mitigation: ban a source above this many packets/s", DefaultValueFactory = _ => new MitigationOptions().ThresholdPps };
         var banTtl = new Option<TimeSpan?>("--xdp-ban-ttl") { Description = "Auto-mitigation: how long a ban lasts (90s, 10m, 2h)", CustomParser = Durations.Parse };
-        var command = new Command("run", "Start the agent and stream events, detections and incidents") { output, argsBudget, cacheSize, rules, sequences, verbose, pinRoot, banThreshold, banTtl };
+        var command = new Command("run", "Start the agent and stream events, detections and incidents") { output, argsBudget, cacheSize, rules, sequences, policies, verbose, pinRoot, banThreshold, banTtl };
         command.SetAction((result, cancel) =>
         {
             AnalysisOptions defaults = AnalysisOptions.Defaults(AppContext.BaseDirectory);
@@ -38,6 +39,7 @@ public static class RunCommand
                     SequenceFiles = [.. defaults.SequenceFiles, .. result.GetValue(sequences) ?? []],
                 },
                 ProcessCacheSize = result.GetValue(cacheSize),
+                PolicyDirectory = result.GetValue(policies) ?? new AgentOptions().PolicyDirectory,
                 Guard = GuardPaths.Default(result.GetValue(pinRoot)),
                 Mitigation = new MitigationOptions
                 {
@@ -66,6 +68,10 @@ public static class RunCommand
             foreach (string file in options.Analysis.RuleFiles.Concat(options.Analysis.SequenceFiles).Where(f => !File.Exists(f)))
             {
                 throw new ArgumentException($"rule file {file} does not exist");
+            }
+            if (!Directory.Exists(options.PolicyDirectory))
+            {
+                throw new ArgumentException($"policy directory {options.PolicyDirectory} does not exist");
             }
         }
         catch (ArgumentException ex)
@@ -96,8 +102,9 @@ public static class RunCommand
             log.LogCritical("no sensor could start; `vigil doctor` says why");
             return ExitCodes.Unavailable;
         }
-        log.LogInformation("vigil running: {Running}/{Total} sensors, {Processes} processes known, {Rules} rules active, {Sequences} sequences; Ctrl-C stops",
-            running, agent.Sensors.Count, agent.Processes.Count, agent.Rules.Count(RuleState.Active), agent.Sequences.Count);
+        log.LogInformation("vigil running: {Running}/{Total} sensors, {Processes} processes known, {Rules} rules active, {Sequences} sequences, {Policies} policies from {PolicyDirectory}; Ctrl-C stops",
+            running, agent.Sensors.Count, agent.Processes.Count, agent.Rules.Count(RuleState.Active), agent.Sequences.Count,
+            agent.Policies?.Policies.Count ?? 0, options.PolicyDirectory);
         try
         {
             await Task.Delay(Timeout.Infinite, cancel).ConfigureAwait(false);

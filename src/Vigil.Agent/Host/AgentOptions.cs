@@ -25,6 +25,9 @@ public sealed record AgentOptions
     /// <summary>Where the XDP guard's pinned state is; when it is there, the agent adopts it.</summary>
     public GuardPaths Guard { get; init; } = GuardPaths.Default();
 
+    /// <summary>Directory of policy files put in force and watched; by default the shipped policies/ next to the agent.</summary>
+    public string PolicyDirectory { get; init; } = Path.Combine(AppContext.BaseDirectory, "policies");
+
     /// <summary>Auto-mitigation settings while the guard is attached.</summary>
     public MitigationOptions Mitigation { get; init; } = new();
 }

@@ -253,9 +253,14 @@ public sealed class PolicyTables
             Carry(ref config, JudgeSelector.Intent, bit, rule.Intent != FileIntent.None);
             Carry(ref config, JudgeSelector.Host, bit, rule.Scope == ProcessScope.Host);
             Carry(ref config, JudgeSelector.Container, bit, rule.Scope == ProcessScope.Container);
+            Carry(ref config, JudgeSelector.ToRoot, bit, rule.ToRoot);
             if (rule.UidNegated && rule.Uids.Count > 0)
             {
                 config.UidNegated |= bit;
+            }
+            if (rule.CommNegated && rule.Comms.Count > 0)
+            {
+                config.CommNegated |= bit;
             }
             for (int intent = 0; intent < 4; intent++)
             {
