@@ -7,6 +7,7 @@ using Vigil.Detection.Rules;
 using Vigil.Guard;
 using Vigil.Guard.Mitigation;
 using Vigil.Sensors;
+using Vigil.Sensors.Judging;
 
 namespace Vigil.Agent.Commands;
 
@@ -115,6 +116,11 @@ public static class RunCommand
         }
         log.LogInformation("kernel drops {KernelDrops}, evaluation drops {EvaluationDrops}, correlation drops {CorrelationDrops}, output drops {OutputDrops}, cache evictions {Evictions}",
             agent.KernelDrops, agent.Analysis.EvaluationDrops, agent.Analysis.CorrelationDrops, sink.Dropped, agent.Processes.Evictions);
+        foreach (JudgingSensor judging in agent.Sensors.OfType<JudgingSensor>().Where(s => s.Tables is not null))
+        {
+            log.LogInformation("sensor {Sensor}: {Unmatched} events judged and dropped in the kernel, {Thinned} held back by overload sampling",
+                judging.Name, judging.Tables!.Unmatched, judging.Tables.OverloadThinned);
+        }
         if (agent.Mitigation is { } mitigation)
         {
             log.LogInformation("xdp auto-mitigation: {Bans} bans installed, {Corrupt} corrupt samples; the guard stays attached",

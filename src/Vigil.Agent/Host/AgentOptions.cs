@@ -3,6 +3,7 @@ using Vigil.Enrichment.Processes;
 using Vigil.Guard;
 using Vigil.Guard.Mitigation;
 using Vigil.Sensors;
+using Vigil.Sensors.Judging;
 
 namespace Vigil.Agent.Host;
 
@@ -27,6 +28,9 @@ public sealed record AgentOptions
 
     /// <summary>Directory of policy files put in force and watched; by default the shipped policies/ next to the agent.</summary>
     public string PolicyDirectory { get; init; } = Path.Combine(AppContext.BaseDirectory, "policies");
+
+    /// <summary>When the judging sensors thin low-priority events because their ring stays full.</summary>
+    public OverloadOptions Overload { get; init; } = new();
 
     /// <summary>Auto-mitigation settings while the guard is attached.</summary>
     public MitigationOptions Mitigation { get; init; } = new();

@@ -70,6 +70,9 @@ public sealed class NodeAgent : IAsyncDisposable
     /// <summary>Auto-mitigation of the adopted XDP guard; null when no guard is attached.</summary>
     public AutoMitigation? Mitigation { get; private set; }
 
+    /// <summary>Overload sampling of the judging sensors; null before start.</summary>
+    public OverloadSampling? Overload { get; private set; }
+
     /// <summary>The policies in force in the judging sensors' kernel tables; null before start.</summary>
     public PolicyEngine? Policies { get; private set; }
 
@@ -108,6 +111,11 @@ public sealed class NodeAgent : IAsyncDisposable
         });
         _policyDirectory.Load();
         _policyDirectory.Watch();
+        if (ProcScanner.TryRead("/proc/self", (uint)Environment.ProcessId) is { } self)
+        {
+            Overload = new OverloadSampling(_sensors.Sensors.OfType<JudgingSensor>(), _analysis, Identity(self), Options.Overload, _logs.CreateLogger<OverloadSampling>());
+            Overload.Start();
+        }
     }
 
     /// <summary>The guard's data plane never depends on the agent: this only adopts its state and mitigates.</summary>
@@ -139,7 +147,7 @@ public sealed class NodeAgent : IAsyncDisposable
         }
     }
 
-    private static ProcessIdentity Identity(ProcessInfo p) => new()
+    internal static ProcessIdentity Identity(ProcessInfo p) => new()
     {
         Pid = p.Pid,
         Tid = p.Pid,
@@ -183,6 +191,7 @@ public sealed class NodeAgent : IAsyncDisposable
         Mitigation?.Dispose();
         _guard?.Dispose();
         _policyDirectory?.Dispose();
+        Overload?.Dispose();
         _sensors.Dispose();
         Enricher.Dispose();
         await _analysis.DisposeAsync().ConfigureAwait(false);
