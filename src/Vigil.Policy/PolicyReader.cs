@@ -3,6 +3,7 @@ using System.Net;
 using System.Text;
 using Vigil.Events;
 using Vigil.Sensors.Judging;
+using Vigil.Sensors.Network;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
@@ -271,9 +272,9 @@ public static class PolicyReader
     private static IReadOnlyList<uint> Ids(YamlFields match, string key) =>
         [.. match.Scalars(key).Select(u => Number(match, u.Node, key, 0, uint.MaxValue - 1))];
 
-    private static IReadOnlyList<Cidr> Cidrs(YamlFields match, string key)
+    private static IReadOnlyList<IPNetwork> Cidrs(YamlFields match, string key)
     {
-        var cidrs = new List<Cidr>();
+        var cidrs = new List<IPNetwork>();
         foreach ((string value, YamlNode node) in match.Scalars(key))
         {
             string[] parts = value.Split('/');
@@ -289,7 +290,14 @@ public static class PolicyReader
                 match.Problem(node, $"{key} '{value}': prefix length must be 0 to {max}");
                 continue;
             }
-            cidrs.Add(new Cidr(address, length));
+            try
+            {
+                cidrs.Add(new IPNetwork(address, length));
+            }
+            catch (ArgumentException)
+            {
+                match.Problem(node, $"{key} '{value}' has address bits set beyond its /{length} prefix");
+            }
         }
         return cidrs;
     }

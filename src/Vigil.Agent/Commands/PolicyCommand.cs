@@ -53,7 +53,7 @@ public static class PolicyCommand
         try
         {
             CompiledPolicies compiled = new PolicyCompiler(new CgroupDirectory().IdOfPath).Compile(policies);
-            Console.WriteLine($"set: ok: {compiled.RulesOf(EventFamily.File).Count} file, {compiled.RulesOf(EventFamily.Privilege).Count} privilege, {compiled.Network.Count} network rules");
+            Console.WriteLine($"set: ok: {compiled.RulesOf(EventFamily.File).Count} file, {compiled.RulesOf(EventFamily.Privilege).Count} privilege, {compiled.Network.Rules.Count} network rules");
             return ExitCodes.Ok;
         }
         catch (PolicyException ex)

@@ -6,6 +6,7 @@ using Vigil.Detection.Rules;
 using Vigil.Enrichment.Containers;
 using Vigil.Enrichment.Processes;
 using Vigil.Events;
+using Vigil.Fleet;
 using Vigil.Guard;
 using Vigil.Guard.Mitigation;
 using Vigil.Policy;
@@ -13,6 +14,7 @@ using Vigil.Sensors;
 using Vigil.Sensors.File;
 using Vigil.Sensors.Judging;
 using Vigil.Sensors.Privilege;
+using Vigil.Sensors.Network;
 using Vigil.Sensors.Process;
 
 namespace Vigil.Agent.Host;
@@ -47,7 +49,8 @@ public sealed class NodeAgent : IAsyncDisposable
         Cgroups = new CgroupDirectory();
         _analysis = new AnalysisPipeline(rules.RuleSet, Sequences, options.Analysis, output, () => KernelDrops);
         Enricher = new ProcessEnricher(Processes, _analysis, new ContainerResolver(Cgroups), options.LateContext);
-        _sensors = new SensorHost(CreateSensors(Enricher, logs), logs.CreateLogger<SensorHost>());
+        NetworkSensorOptions network = options.Network with { FlowCgroup = options.Network.FlowCgroup ?? Cgroups.MountPoint };
+        _sensors = new SensorHost(CreateSensors(Enricher, logs, network), logs.CreateLogger<SensorHost>());
     }
 
     public AgentOptions Options { get; }
@@ -66,6 +69,12 @@ public sealed class NodeAgent : IAsyncDisposable
     public IReadOnlyList<Sensor> Sensors => _sensors.Sensors;
 
     public AnalysisPipeline Analysis => _analysis;
+
+    /// <summary>The adopted XDP guard; null when none is attached or adoption failed.</summary>
+    public XdpGuard? Guard => _guard;
+
+    /// <summary>The fleet's nodes from the heartbeat bucket; null when the agent runs without --nats.</summary>
+    public FleetStatus? Fleet { get; set; }
 
     /// <summary>Auto-mitigation of the adopted XDP guard; null when no guard is attached.</summary>
     public AutoMitigation? Mitigation { get; private set; }
@@ -101,7 +110,7 @@ public sealed class NodeAgent : IAsyncDisposable
                 tables[family] = table;
             }
         }
-        Policies = new PolicyEngine(tables, new PolicyCompiler(Cgroups.IdOfPath));
+        Policies = new PolicyEngine(tables, new PolicyCompiler(Cgroups.IdOfPath), Network, path => Path.Combine(Cgroups.MountPoint, path.TrimStart('/')));
         _policyDirectory = new PolicyDirectory(Options.PolicyDirectory, Policies, ex =>
         {
             foreach (string problem in ex.Problems.Count > 0 ? ex.Problems.Select(p => p.ToString()) : [ex.Message])
@@ -111,11 +120,8 @@ public sealed class NodeAgent : IAsyncDisposable
         });
         _policyDirectory.Load();
         _policyDirectory.Watch();
-        if (ProcScanner.TryRead("/proc/self", (uint)Environment.ProcessId) is { } self)
-        {
-            Overload = new OverloadSampling(_sensors.Sensors.OfType<JudgingSensor>(), _analysis, Identity(self), Options.Overload, _logs.CreateLogger<OverloadSampling>());
-            Overload.Start();
-        }
+        Overload = new OverloadSampling(_sensors.Sensors.OfType<JudgingSensor>(), _analysis, SelfIdentity(), Options.Overload, _logs.CreateLogger<OverloadSampling>());
+        Overload.Start();
     }
 
     /// <summary>The guard's data plane never depends on the agent: this only adopts its state and mitigates.</summary>
@@ -130,9 +136,7 @@ public sealed class NodeAgent : IAsyncDisposable
         {
             _guard = XdpGuard.Open(Options.Guard, Options.Sensors.ObjectPath(XdpGuard.ObjectName));
             GuardSnapshot state = _guard.Snapshot();
-            ProcessInfo self = ProcScanner.TryRead("/proc/self", (uint)Environment.ProcessId)
-                ?? throw new GuardException("cannot read the agent's own /proc entry");
-            Mitigation = new AutoMitigation(_guard, Options.Mitigation, _analysis, Identity(self), log);
+            Mitigation = new AutoMitigation(_guard, Options.Mitigation, _analysis, SelfIdentity(), log);
             Mitigation.Start();
             log.LogInformation("xdp guard adopted on {Interfaces}: {Mode}, {Rules} rules, {Bans} bans; auto-mitigation above {Threshold} pps",
                 string.Join(", ", state.Interfaces), state.Enforce ? "enforce" : "monitor", state.Rules.Count, state.Bans.Count, Options.Mitigation.ThresholdPps);
@@ -147,7 +151,11 @@ public sealed class NodeAgent : IAsyncDisposable
         }
     }
 
-    internal static ProcessIdentity Identity(ProcessInfo p) => new()
+    /// <summary>The agent itself as the acting process of the events it makes (bans, applied indicators).</summary>
+    public static ProcessIdentity SelfIdentity() => Identity(ProcScanner.TryRead("/proc/self", (uint)Environment.ProcessId)
+        ?? throw new GuardException("cannot read the agent's own /proc entry"));
+
+    private static ProcessIdentity Identity(ProcessInfo p) => new()
     {
         Pid = p.Pid,
         Tid = p.Pid,
@@ -162,11 +170,15 @@ public sealed class NodeAgent : IAsyncDisposable
         ParentExecId = p.ParentExecId,
     };
 
-    public static IEnumerable<Sensor> CreateSensors(IEventSink sink, ILoggerFactory logs) =>
+    /// <summary>The network sensor: connections, flows (<see cref="NetworkSensor.Flows"/> answers top-flow queries), network filter and deny.</summary>
+    public NetworkSensor? Network => _sensors.Sensors.OfType<NetworkSensor>().FirstOrDefault();
+
+    public static IEnumerable<Sensor> CreateSensors(IEventSink sink, ILoggerFactory logs, NetworkSensorOptions network) =>
     [
         new ProcessSensor(sink, logs.CreateLogger<ProcessSensor>()),
         new FileSensor(sink, logs.CreateLogger<FileSensor>()),
         new PrivilegeSensor(sink, logs.CreateLogger<PrivilegeSensor>()),
+        new NetworkSensor(sink, network, logs.CreateLogger<NetworkSensor>()),
     ];
 
     private static List<SequenceRule> LoadSequences(IEnumerable<string> files, ConditionFactory conditions, ILogger log)
@@ -191,6 +203,7 @@ public sealed class NodeAgent : IAsyncDisposable
         Mitigation?.Dispose();
         _guard?.Dispose();
         _policyDirectory?.Dispose();
+        Policies?.Dispose();
         Overload?.Dispose();
         _sensors.Dispose();
         Enricher.Dispose();

@@ -39,6 +39,7 @@ public sealed class TableFormatter : IRecordFormatter
         PrivilegeEvent priv => $"{priv.Syscall} {priv.Name}",
         SensorSamplingEvent s => $"{s.Sensor} ships 1 in {s.Every} low-priority events (ring {s.RingFill:P0} full)",
         GuardBanEvent ban => $"xdp ban {ban.Network} for {ban.Ttl.TotalSeconds:0}s ({ban.EstimatedPps:0} pps)",
+        IndicatorAppliedEvent indicator => $"fleet indicator {indicator.Value} from {indicator.Origin}: {indicator.Action}",
         _ => "",
     };
 }

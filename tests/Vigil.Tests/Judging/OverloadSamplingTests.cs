@@ -35,7 +35,7 @@ public sealed class OverloadSamplingTests
                 new JudgeRule { Name = "low", Ops = [0], PathPrefixes = [d + "/low/"] },
                 new JudgeRule { Name = "critical", Ops = [0], PathPrefixes = [d + "/critical/"], Critical = true },
             ]);
-            ProcessIdentity agent = NodeAgent.Identity(ProcScanner.TryRead("/proc/self", (uint)Environment.ProcessId)!);
+            ProcessIdentity agent = NodeAgent.SelfIdentity();
             using var overload = new OverloadSampling([sensor], notices, agent, new OverloadOptions { RaiseAfter = 1, LowerAfter = 1 }, NullLogger.Instance);
 
             Touch(d, "low", 200); // far more than the ring holds

@@ -2,6 +2,7 @@ using System.Net;
 using Vigil.Events;
 using Vigil.Policy;
 using Vigil.Sensors.Judging;
+using Vigil.Sensors.Network;
 using Vigil.Tests.Support;
 
 namespace Vigil.Tests.Policy;
@@ -63,7 +64,7 @@ public sealed class PolicyReaderTests
         Assert.Equal((PolicyAction.RateLimit, 5u, TimeSpan.FromMilliseconds(500), true),
             (files.Action, files.RateLimitEvents, files.RateLimitInterval, files.Critical));
         PolicyRule net = policy.Rules[1];
-        Assert.Equal([new Cidr(IPAddress.Parse("169.254.169.254"), 32), new Cidr(IPAddress.Parse("2001:db8::"), 32)], net.Match.Destination);
+        Assert.Equal([IPNetwork.Parse("169.254.169.254/32"), IPNetwork.Parse("2001:db8::/32")], net.Match.Destination);
         Assert.Equal([new PortRange(80, 80), new PortRange(8000, 8080)], net.Match.Ports);
         Assert.Equal((PolicyAction.Sample, 10u), (net.Action, net.SampleEvery));
     }
@@ -164,6 +165,6 @@ public sealed class PolicyReaderTests
         CompiledPolicies compiled = new PolicyCompiler(_ => null).Compile(files.Select(PolicyReader.ReadFile));
         Assert.NotEmpty(compiled.RulesOf(EventFamily.File));
         Assert.NotEmpty(compiled.RulesOf(EventFamily.Privilege));
-        Assert.Contains(compiled.Network, r => r.Match.Destination.Contains(new Cidr(IPAddress.Parse("169.254.169.254"), 32)));
+        Assert.Contains(compiled.Network.Rules, r => r.Destinations.Contains(IPNetwork.Parse("169.254.169.254/32")));
     }
 }
