@@ -24,6 +24,9 @@ public sealed unsafe class BpfProgram
 
     public int Fd => Libbpf.ProgramFd(Handle);
 
+    /// <summary>False for a program left out of the load (autoload off) or not loaded yet.</summary>
+    public bool IsLoaded => Fd >= 0;
+
     /// <summary>
     /// Runs the kernel skipped because another BPF program was active on that CPU: events lost
     /// before they reach any ring, so no drop counter of ours sees them.

@@ -82,6 +82,10 @@ public static class EventJson
                 {
                     w.WriteString("vigil.privilege.name", priv.Name);
                 }
+                if (priv.ToRoot)
+                {
+                    w.WriteBoolean("vigil.privilege.to_root", true);
+                }
                 w.WriteNumber("vigil.syscall.result", priv.Result);
                 break;
             case GuardBanEvent ban:
@@ -90,6 +94,10 @@ public static class EventJson
                 w.WriteNumber("vigil.xdp.rate_pps", Math.Round(ban.EstimatedPps));
                 w.WriteNumber("vigil.xdp.threshold_pps", ban.ThresholdPps);
                 break;
+        }
+        if (e.Policy is { } policy)
+        {
+            WritePolicy(w, policy);
         }
         w.WriteEndObject();
     }
@@ -110,6 +118,25 @@ public static class EventJson
         if (context?.Parent is { } parent)
         {
             w.WriteString("process.parent.executable.path", parent.Binary);
+        }
+    }
+
+    private static void WritePolicy(Utf8JsonWriter w, PolicyMatch policy)
+    {
+        w.WriteStartArray("vigil.policy.rules");
+        foreach (string rule in policy.Rules)
+        {
+            w.WriteStringValue(rule);
+        }
+        w.WriteEndArray();
+        w.WriteNumber("vigil.policy.generation", policy.Generation);
+        if (policy.Killed)
+        {
+            w.WriteBoolean("vigil.policy.killed", true);
+        }
+        if (policy.Suppressed > 0)
+        {
+            w.WriteNumber("vigil.policy.suppressed", policy.Suppressed);
         }
     }
 

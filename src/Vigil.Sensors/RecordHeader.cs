@@ -18,9 +18,11 @@ public enum RecordKind : ushort
     Exec = 1,
     Fork = 2,
     Exit = 3,
-    Connect = 10,
-    Accept = 11,
-    Close = 12,
+    File = 10,
+    Privilege = 20,
+    Connect = 30,
+    Accept = 31,
+    Close = 32,
     Bench = 100,
 }
 

@@ -40,7 +40,7 @@ public abstract class Sensor : IDisposable
             CheckRecordLayouts(_object.Btf);
             _object.Load();
             _drops = _object.Maps.FirstOrDefault(m => m.Name == "vigil_drops");
-            foreach (BpfProgram program in _object.Programs)
+            foreach (BpfProgram program in _object.Programs.Where(p => p.IsLoaded))
             {
                 if (Attach(program) is { } link)
                 {
@@ -77,6 +77,24 @@ public abstract class Sensor : IDisposable
 
     /// <summary>Before the programs are detached and the object closed: stop what uses its maps.</summary>
     protected virtual void Stop() { }
+
+    /// <summary>
+    /// Before load: programs on syscall tracepoints this kernel does not have (another architecture's
+    /// legacy calls, module loading on a kernel without modules) are left out; returns their names.
+    /// </summary>
+    protected static IReadOnlyList<string> SkipMissingTracepoints(BpfObject obj)
+    {
+        var skipped = new List<string>();
+        foreach (BpfProgram program in obj.Programs.Where(p => p.Section.StartsWith("tp/", StringComparison.Ordinal)))
+        {
+            if (!Directory.Exists(Path.Combine("/sys/kernel/tracing/events", program.Section["tp/".Length..])))
+            {
+                program.SetAutoload(false);
+                skipped.Add(program.Name);
+            }
+        }
+        return skipped;
+    }
 
     /// <summary>After attach: hand the sensor's ring(s) to the reader with this sensor's decoder.</summary>
     protected abstract void Connect(BpfObject obj, RingBufferReader reader);

@@ -1,4 +1,5 @@
 using Vigil.Agent.Pipeline;
+using Vigil.Enrichment.Processes;
 using Vigil.Guard;
 using Vigil.Guard.Mitigation;
 using Vigil.Sensors;
@@ -18,6 +19,9 @@ public sealed record AgentOptions
 
     /// <summary>Most processes the process cache holds before evicting the least recently used.</summary>
     public int ProcessCacheSize { get; init; } = 65536;
+
+    /// <summary>How long events of a not-yet-known process wait for its exec or fork record.</summary>
+    public LateContextOptions LateContext { get; init; } = new();
 
     /// <summary>Records waiting for the output writer before new ones are dropped (and counted).</summary>
     public int OutputQueue { get; init; } = 65536;

@@ -42,8 +42,9 @@ public sealed class NodeAgent : IAsyncDisposable
         Processes = new ProcessCache(options.ProcessCacheSize);
         Cgroups = new CgroupDirectory();
         _analysis = new AnalysisPipeline(rules.RuleSet, Sequences, options.Analysis, output, () => KernelDrops);
+        Enricher = new ProcessEnricher(Processes, _analysis, new ContainerResolver(Cgroups), options.LateContext);
         NetworkSensorOptions network = options.Network with { FlowCgroup = options.Network.FlowCgroup ?? Cgroups.MountPoint };
-        _sensors = new SensorHost(CreateSensors(new ProcessEnricher(Processes, _analysis, new ContainerResolver(Cgroups)), logs, network), logs.CreateLogger<SensorHost>());
+        _sensors = new SensorHost(CreateSensors(Enricher, logs, network), logs.CreateLogger<SensorHost>());
     }
 
     public AgentOptions Options { get; }
@@ -51,6 +52,9 @@ public sealed class NodeAgent : IAsyncDisposable
     public ProcessCache Processes { get; }
 
     public CgroupDirectory Cgroups { get; }
+
+    /// <summary>Process context for every event; its <see cref="ProcessEnricher.Late"/> counts events that waited for it.</summary>
+    public ProcessEnricher Enricher { get; }
 
     public RuleCheckReport Rules { get; }
 
@@ -154,6 +158,7 @@ public sealed class NodeAgent : IAsyncDisposable
         Mitigation?.Dispose();
         _guard?.Dispose();
         _sensors.Dispose();
+        Enricher.Dispose();
         await _analysis.DisposeAsync().ConfigureAwait(false);
     }
 }
