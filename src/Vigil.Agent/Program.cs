@@ -8,5 +8,11 @@ var root = new RootCommand("Vigil: an eBPF node agent that decides at the source
     RulesCommand.Create(),
     XdpCommand.Create(),
     VersionCommand.Create(),
+    EventsCommand.Create(),
+    DetectionsCommand.Create(),
+    IncidentsCommand.CreateList(),
+    IncidentsCommand.CreateShow(),
+    PsCommand.Create(),
+    FlowsCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync().ConfigureAwait(false);

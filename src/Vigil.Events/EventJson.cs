@@ -119,6 +119,10 @@ public static class EventJson
         {
             w.WriteString("process.parent.executable.path", parent.Binary);
         }
+        if (context?.Container is { IsHost: false } container)
+        {
+            w.WriteString("container.id", container.Id);
+        }
     }
 
     private static void WritePolicy(Utf8JsonWriter w, PolicyMatch policy)

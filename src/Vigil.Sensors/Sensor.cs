@@ -72,12 +72,6 @@ public abstract class Sensor : IDisposable
     /// <summary>Before load: every C# record mirror checked against the object's BTF.</summary>
     protected abstract void CheckRecordLayouts(BtfInfo btf);
 
-    /// <summary>Attaches one program at start; null leaves it loaded but detached (attached later, or never).</summary>
-    protected virtual BpfLink? Attach(BpfProgram program) => program.Attach();
-
-    /// <summary>Before the programs are detached and the object closed: stop what uses its maps.</summary>
-    protected virtual void Stop() { }
-
     /// <summary>
     /// Before load: programs on syscall tracepoints this kernel does not have (another architecture's
     /// legacy calls, module loading on a kernel without modules) are left out; returns their names.
@@ -95,6 +89,12 @@ public abstract class Sensor : IDisposable
         }
         return skipped;
     }
+
+    /// <summary>Attaches one program at start; null leaves it loaded but detached (attached later, or never).</summary>
+    protected virtual BpfLink? Attach(BpfProgram program) => program.Attach();
+
+    /// <summary>Before the programs are detached and the object closed: stop what uses its maps.</summary>
+    protected virtual void Stop() { }
 
     /// <summary>After attach: hand the sensor's ring(s) to the reader with this sensor's decoder.</summary>
     protected abstract void Connect(BpfObject obj, RingBufferReader reader);

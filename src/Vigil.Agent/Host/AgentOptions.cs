@@ -1,9 +1,11 @@
+using Vigil.Agent.Api;
 using Vigil.Agent.Pipeline;
 using Vigil.Enrichment.Processes;
 using Vigil.Guard;
 using Vigil.Guard.Mitigation;
 using Vigil.Sensors;
 using Vigil.Sensors.Network;
+using Vigil.Storage;
 
 namespace Vigil.Agent.Host;
 
@@ -31,4 +33,9 @@ public sealed record AgentOptions
 
     /// <summary>Auto-mitigation settings while the guard is attached.</summary>
     public MitigationOptions Mitigation { get; init; } = new();
+
+    /// <summary>The edge store; null when disabled (<c>--store none</c>).</summary>
+    public StoreOptions? Store { get; init; } = new();
+    /// <summary>The local API, console and /metrics.</summary>
+    public ApiOptions Api { get; init; } = new();
 }
