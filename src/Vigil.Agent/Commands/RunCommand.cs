@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Net;
 using Microsoft.Extensions.Logging;
 using Vigil.Agent.Api;
+using Vigil.Agent.Fleet;
 using Vigil.Agent.Host;
 using Vigil.Agent.Output;
 using Vigil.Agent.Pipeline;
@@ -47,6 +48,8 @@ public static class RunCommand
             api, apiListen, apiSocket, apiToken, apiCert, apiKey, apiNetworkReads,
             store, storeRetention, storeMaxSize, storeQueue, storeBatch,
         };
+        var fleet = new FleetArguments();
+        fleet.AddTo(command, agent: true);
         command.SetAction((result, cancel) =>
         {
             AnalysisOptions defaults = AnalysisOptions.Defaults(AppContext.BaseDirectory);
@@ -76,6 +79,7 @@ public static class RunCommand
                     TlsKey = result.GetValue(apiKey),
                     NetworkReads = result.GetValue(apiNetworkReads),
                 },
+                Fleet = fleet.Read(result),
             };
             IRecordFormatter formatter = result.GetValue(output) == "table" ? new TableFormatter() : new JsonLinesFormatter();
             return RunAsync(options, formatter, result.GetValue(verbose) ? LogLevel.Debug : LogLevel.Information, cancel);
@@ -106,6 +110,7 @@ public static class RunCommand
             options.Sensors.Validate();
             options.Mitigation.Validate();
             options.Api.Validate();
+            options.Fleet?.Validate();
             ArgumentOutOfRangeException.ThrowIfLessThan(options.ProcessCacheSize, 1, "--process-cache");
             options.Store?.Validate();
             foreach (string file in options.Analysis.RuleFiles.Concat(options.Analysis.SequenceFiles).Where(f => !File.Exists(f)))
@@ -138,8 +143,14 @@ public static class RunCommand
         }
         await using ApiServer? api = options.Api.Enabled ? new ApiServer(options.Api) : null;
         sinks.AddRange(api?.Sinks ?? []);
+        await using FleetHost? fleet = options.Fleet is null ? null : new FleetHost(options.Fleet, logs);
+        if (fleet is not null)
+        {
+            sinks.Add(fleet.Sink);
+        }
         await using var agent = new NodeAgent(options, new ConclusionFanout(sinks), logs);
         int running = agent.Start();
+        fleet?.Attach(agent);
         foreach (SensorStatus status in agent.Sensors.Select(s => s.Status))
         {
             if (status.State == SensorState.Failed)

@@ -1,6 +1,7 @@
 using Vigil.Agent.Api;
 using Vigil.Agent.Pipeline;
 using Vigil.Enrichment.Processes;
+using Vigil.Fleet;
 using Vigil.Guard;
 using Vigil.Guard.Mitigation;
 using Vigil.Sensors;
@@ -36,6 +37,10 @@ public sealed record AgentOptions
 
     /// <summary>The edge store; null when disabled (<c>--store none</c>).</summary>
     public StoreOptions? Store { get; init; } = new();
+
     /// <summary>The local API, console and /metrics.</summary>
     public ApiOptions Api { get; init; } = new();
+
+    /// <summary>The fleet to join over NATS; null (the default) runs the agent alone.</summary>
+    public FleetOptions? Fleet { get; init; }
 }

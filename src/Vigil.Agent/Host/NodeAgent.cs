@@ -6,6 +6,7 @@ using Vigil.Detection.Rules;
 using Vigil.Enrichment.Containers;
 using Vigil.Enrichment.Processes;
 using Vigil.Events;
+using Vigil.Fleet;
 using Vigil.Guard;
 using Vigil.Guard.Mitigation;
 using Vigil.Sensors;
@@ -64,6 +65,12 @@ public sealed class NodeAgent : IAsyncDisposable
 
     public AnalysisPipeline Analysis => _analysis;
 
+    /// <summary>The adopted XDP guard; null when none is attached or adoption failed.</summary>
+    public XdpGuard? Guard => _guard;
+
+    /// <summary>The fleet's nodes from the heartbeat bucket; null when the agent runs without --nats.</summary>
+    public FleetStatus? Fleet { get; set; }
+
     /// <summary>Auto-mitigation of the adopted XDP guard; null when no guard is attached.</summary>
     public AutoMitigation? Mitigation { get; private set; }
 
@@ -91,9 +98,7 @@ public sealed class NodeAgent : IAsyncDisposable
         {
             _guard = XdpGuard.Open(Options.Guard, Options.Sensors.ObjectPath(XdpGuard.ObjectName));
             GuardSnapshot state = _guard.Snapshot();
-            ProcessInfo self = ProcScanner.TryRead("/proc/self", (uint)Environment.ProcessId)
-                ?? throw new GuardException("cannot read the agent's own /proc entry");
-            Mitigation = new AutoMitigation(_guard, Options.Mitigation, _analysis, Identity(self), log);
+            Mitigation = new AutoMitigation(_guard, Options.Mitigation, _analysis, SelfIdentity(), log);
             Mitigation.Start();
             log.LogInformation("xdp guard adopted on {Interfaces}: {Mode}, {Rules} rules, {Bans} bans; auto-mitigation above {Threshold} pps",
                 string.Join(", ", state.Interfaces), state.Enforce ? "enforce" : "monitor", state.Rules.Count, state.Bans.Count, Options.Mitigation.ThresholdPps);
@@ -107,6 +112,10 @@ public sealed class NodeAgent : IAsyncDisposable
             _guard = null;
         }
     }
+
+    /// <summary>The agent itself as the acting process of the events it makes (bans, applied indicators).</summary>
+    public static ProcessIdentity SelfIdentity() => Identity(ProcScanner.TryRead("/proc/self", (uint)Environment.ProcessId)
+        ?? throw new GuardException("cannot read the agent's own /proc entry"));
 
     private static ProcessIdentity Identity(ProcessInfo p) => new()
     {
