@@ -75,6 +75,7 @@ public static class EventJson
                 w.WriteNumber("destination.port", net.DestinationPort);
                 w.WriteNumber("vigil.network.bytes_sent", net.BytesSent);
                 w.WriteNumber("vigil.network.bytes_received", net.BytesReceived);
+                w.WriteNumber("vigil.syscall.result", net.Result);
                 break;
             case PrivilegeEvent priv:
                 w.WriteNumber("vigil.privilege.target", priv.Target);

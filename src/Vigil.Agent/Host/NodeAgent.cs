@@ -173,6 +173,10 @@ public sealed class NodeAgent : IAsyncDisposable
     /// <summary>The network sensor: connections, flows (<see cref="NetworkSensor.Flows"/> answers top-flow queries), network filter and deny.</summary>
     public NetworkSensor? Network => _sensors.Sensors.OfType<NetworkSensor>().FirstOrDefault();
 
+    /// <summary>The largest flows by bytes or packets, as of the last read-out (empty while the network sensor is not running).</summary>
+    public IReadOnlyList<FlowSummary> TopFlows(int count, FlowOrder order = FlowOrder.Bytes) =>
+        Network is { Status.State: SensorState.Running } network ? network.Flows.Top(count, order) : [];
+
     public static IEnumerable<Sensor> CreateSensors(IEventSink sink, ILoggerFactory logs, NetworkSensorOptions network) =>
     [
         new ProcessSensor(sink, logs.CreateLogger<ProcessSensor>()),
