@@ -27,6 +27,9 @@ public sealed unsafe class RingBufferReader : IDisposable
 
     public Exception? LastFault { get; private set; }
 
+    /// <summary>Each ring's map name and how full it is (0 to 1); safe to read from another thread.</summary>
+    public IReadOnlyList<(string Ring, double Fill)> Fill => [.. _rings.Select(r => (r.Name, r.Fill))];
+
     public void Add(BpfMap ring, IRecordConsumer consumer)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);

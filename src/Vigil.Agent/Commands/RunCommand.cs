@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Vigil.Agent.Host;
 using Vigil.Agent.Output;
 using Vigil.Agent.Pipeline;
+using Vigil.Agent.Telemetry;
 using Vigil.Detection.Rules;
 using Vigil.Guard;
 using Vigil.Guard.Mitigation;
@@ -89,7 +90,7 @@ public static class RunCommand
         }
         var stdout = new StreamWriter(Console.OpenStandardOutput()) { AutoFlush = false };
         await using var sink = new RecordOutput(formatter, stdout, options.OutputQueue);
-        var sinks = new List<IConclusionSink> { sink };
+        var sinks = new List<IConclusionSink> { sink, new EventMetrics() };
         await using StoreSink? storeSink = OpenStore(options.Store, log);
         if (options.Store is not null && storeSink is null)
         {
@@ -101,6 +102,7 @@ public static class RunCommand
         }
         await using var agent = new NodeAgent(options, new ConclusionFanout(sinks), logs);
         int running = agent.Start();
+        using var metrics = new AgentMetrics(agent, sinks, log);
         foreach (SensorStatus status in agent.Sensors.Select(s => s.Status))
         {
             if (status.State == SensorState.Failed)
