@@ -1,5 +1,7 @@
 using System.CommandLine;
+using System.Net;
 using Microsoft.Extensions.Logging;
+using Vigil.Agent.Api;
 using Vigil.Agent.Host;
 using Vigil.Agent.Output;
 using Vigil.Agent.Pipeline;
@@ -32,7 +34,20 @@ public static class RunCommand
         var storeMaxSize = StoreArguments.MaxSize();
         var storeQueue = StoreArguments.Queue();
         var storeBatch = StoreArguments.Batch();
-        var command = new Command("run", "Start the agent and stream events, detections and incidents") { output, argsBudget, cacheSize, rules, sequences, verbose, pinRoot, banThreshold, banTtl, store, storeRetention, storeMaxSize, storeQueue, storeBatch };
+        var api = new Option<string>("--api") { Description = "on: serve the local API, console and /metrics; none: do not", DefaultValueFactory = _ => "on" };
+        api.AcceptOnlyFromAmong("on", "none");
+        var apiListen = new Option<IPEndPoint?>("--api-listen") { Description = $"API address:port (default {ApiOptions.DefaultListen}; port 0 picks one)", CustomParser = ParseEndPoint };
+        var apiSocket = new Option<string?>("--api-socket") { Description = "Serve the API on this unix socket (instead of TCP unless --api-listen is given too)" };
+        var apiToken = new Option<string>("--api-token-file") { Description = "API bearer token file, created (0600) on first start", DefaultValueFactory = _ => ApiOptions.DefaultTokenFile };
+        var apiCert = new Option<string?>("--api-tls-cert") { Description = "PEM certificate for HTTPS (required beyond loopback)" };
+        var apiKey = new Option<string?>("--api-tls-key") { Description = "PEM private key of --api-tls-cert, when not in the same file" };
+        var apiNetworkReads = new Option<bool>("--api-network-reads") { Description = "Allow binding beyond loopback, which makes read routes reachable from the network (still with the token)" };
+        var command = new Command("run", "Start the agent and stream events, detections and incidents")
+        {
+            output, argsBudget, cacheSize, rules, sequences, verbose, pinRoot, banThreshold, banTtl,
+            api, apiListen, apiSocket, apiToken, apiCert, apiKey, apiNetworkReads,
+            store, storeRetention, storeMaxSize, storeQueue, storeBatch,
+        };
         command.SetAction((result, cancel) =>
         {
             AnalysisOptions defaults = AnalysisOptions.Defaults(AppContext.BaseDirectory);
@@ -52,11 +67,32 @@ public static class RunCommand
                     BanTtl = result.GetValue(banTtl) ?? new MitigationOptions().BanTtl,
                 },
                 Store = StoreArguments.Bind(result.GetValue(store)!, result.GetValue(storeRetention), result.GetValue(storeMaxSize), result.GetValue(storeQueue), result.GetValue(storeBatch)),
+                Api = new ApiOptions
+                {
+                    Enabled = result.GetValue(api) == "on",
+                    Listen = result.GetValue(apiListen) ?? (result.GetValue(apiSocket) is null ? ApiOptions.DefaultListen : null),
+                    Socket = result.GetValue(apiSocket),
+                    TokenFile = result.GetValue(apiToken)!,
+                    TlsCertificate = result.GetValue(apiCert),
+                    TlsKey = result.GetValue(apiKey),
+                    NetworkReads = result.GetValue(apiNetworkReads),
+                },
             };
             IRecordFormatter formatter = result.GetValue(output) == "table" ? new TableFormatter() : new JsonLinesFormatter();
             return RunAsync(options, formatter, result.GetValue(verbose) ? LogLevel.Debug : LogLevel.Information, cancel);
         });
         return command;
+    }
+
+    private static IPEndPoint? ParseEndPoint(System.CommandLine.Parsing.ArgumentResult result)
+    {
+        string text = result.Tokens.Count > 0 ? result.Tokens[0].Value : "";
+        if (IPEndPoint.TryParse(text, out IPEndPoint? endpoint) && text.Contains(':', StringComparison.Ordinal))
+        {
+            return endpoint;
+        }
+        result.AddError($"'{text}' is not ADDRESS:PORT (e.g. 127.0.0.1:7878 or [::1]:7878)");
+        return null;
     }
 
     private static async Task<int> RunAsync(AgentOptions options, IRecordFormatter formatter, LogLevel level, CancellationToken cancel)
@@ -70,6 +106,7 @@ public static class RunCommand
         {
             options.Sensors.Validate();
             options.Mitigation.Validate();
+            options.Api.Validate();
             ArgumentOutOfRangeException.ThrowIfLessThan(options.ProcessCacheSize, 1, "--process-cache");
             options.Store?.Validate();
             foreach (string file in options.Analysis.RuleFiles.Concat(options.Analysis.SequenceFiles).Where(f => !File.Exists(f)))
@@ -100,6 +137,8 @@ public static class RunCommand
         {
             sinks.Add(storeSink);
         }
+        await using ApiServer? api = options.Api.Enabled ? new ApiServer(options.Api) : null;
+        sinks.AddRange(api?.Sinks ?? []);
         await using var agent = new NodeAgent(options, new ConclusionFanout(sinks), logs);
         int running = agent.Start();
         using var metrics = new AgentMetrics(agent, sinks, log);
@@ -114,6 +153,10 @@ public static class RunCommand
         {
             log.LogCritical("no sensor could start; `vigil doctor` says why");
             return ExitCodes.Unavailable;
+        }
+        if (api is not null)
+        {
+            await api.StartAsync(agent, sinks, level, log).ConfigureAwait(false);
         }
         log.LogInformation("vigil running: {Running}/{Total} sensors, {Processes} processes known, {Rules} rules active, {Sequences} sequences; Ctrl-C stops",
             running, agent.Sensors.Count, agent.Processes.Count, agent.Rules.Count(RuleState.Active), agent.Sequences.Count);

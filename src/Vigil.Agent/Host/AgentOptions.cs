@@ -1,8 +1,10 @@
+using Vigil.Agent.Api;
 using Vigil.Agent.Pipeline;
 using Vigil.Enrichment.Processes;
 using Vigil.Guard;
 using Vigil.Guard.Mitigation;
 using Vigil.Sensors;
+using Vigil.Sensors.Network;
 using Vigil.Storage;
 
 namespace Vigil.Agent.Host;
@@ -11,6 +13,9 @@ namespace Vigil.Agent.Host;
 public sealed record AgentOptions
 {
     public SensorOptions Sensors { get; init; } = new();
+
+    /// <summary>Network sensor settings; a null flow cgroup means the cgroup2 root (every process).</summary>
+    public NetworkSensorOptions Network { get; init; } = new();
 
     public AnalysisOptions Analysis { get; init; } = AnalysisOptions.Defaults(AppContext.BaseDirectory);
 
@@ -31,4 +36,6 @@ public sealed record AgentOptions
 
     /// <summary>The edge store; null when disabled (<c>--store none</c>).</summary>
     public StoreOptions? Store { get; init; } = new();
+    /// <summary>The local API, console and /metrics.</summary>
+    public ApiOptions Api { get; init; } = new();
 }

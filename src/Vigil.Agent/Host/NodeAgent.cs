@@ -9,6 +9,7 @@ using Vigil.Events;
 using Vigil.Guard;
 using Vigil.Guard.Mitigation;
 using Vigil.Sensors;
+using Vigil.Sensors.Network;
 using Vigil.Sensors.Process;
 
 namespace Vigil.Agent.Host;
@@ -42,7 +43,8 @@ public sealed class NodeAgent : IAsyncDisposable
         Cgroups = new CgroupDirectory();
         _analysis = new AnalysisPipeline(rules.RuleSet, Sequences, options.Analysis, output, () => KernelDrops);
         Enricher = new ProcessEnricher(Processes, _analysis, new ContainerResolver(Cgroups), options.LateContext);
-        _sensors = new SensorHost(CreateSensors(Enricher, logs), logs.CreateLogger<SensorHost>());
+        NetworkSensorOptions network = options.Network with { FlowCgroup = options.Network.FlowCgroup ?? Cgroups.MountPoint };
+        _sensors = new SensorHost(CreateSensors(Enricher, logs, network), logs.CreateLogger<SensorHost>());
     }
 
     public AgentOptions Options { get; }
@@ -127,9 +129,13 @@ public sealed class NodeAgent : IAsyncDisposable
         ParentExecId = p.ParentExecId,
     };
 
-    public static IEnumerable<Sensor> CreateSensors(IEventSink sink, ILoggerFactory logs) =>
+    /// <summary>The network sensor: connections, flows (<see cref="NetworkSensor.Flows"/> answers top-flow queries), network filter and deny.</summary>
+    public NetworkSensor? Network => _sensors.Sensors.OfType<NetworkSensor>().FirstOrDefault();
+
+    public static IEnumerable<Sensor> CreateSensors(IEventSink sink, ILoggerFactory logs, NetworkSensorOptions network) =>
     [
         new ProcessSensor(sink, logs.CreateLogger<ProcessSensor>()),
+        new NetworkSensor(sink, network, logs.CreateLogger<NetworkSensor>()),
     ];
 
     private static List<SequenceRule> LoadSequences(IEnumerable<string> files, ConditionFactory conditions, ILogger log)
