@@ -133,9 +133,9 @@ public static class EventJson
         {
             w.WriteString("process.parent.executable.path", parent.Binary);
         }
-        if (context?.Container is { IsHost: false } container)
+        if (context?.Container is { } container)
         {
-            w.WriteString("container.id", container.Id);
+            w.WriteString("container.id", container.ShortId);
         }
     }
 

@@ -6,6 +6,7 @@ using Vigil.Agent.Fleet;
 using Vigil.Agent.Host;
 using Vigil.Agent.Output;
 using Vigil.Agent.Pipeline;
+using Vigil.Agent.Telemetry;
 using Vigil.Detection.Rules;
 using Vigil.Guard;
 using Vigil.Guard.Mitigation;
@@ -138,7 +139,7 @@ public static class RunCommand
         }
         var stdout = new StreamWriter(Console.OpenStandardOutput()) { AutoFlush = false };
         await using var sink = new RecordOutput(formatter, stdout, options.OutputQueue);
-        var sinks = new List<IConclusionSink> { sink };
+        var sinks = new List<IConclusionSink> { sink, new EventMetrics() };
         await using StoreSink? storeSink = OpenStore(options.Store, log);
         if (options.Store is not null && storeSink is null)
         {
@@ -158,6 +159,7 @@ public static class RunCommand
         await using var agent = new NodeAgent(options, new ConclusionFanout(sinks), logs);
         int running = agent.Start();
         fleet?.Attach(agent);
+        using var metrics = new AgentMetrics(agent, sinks, log);
         foreach (SensorStatus status in agent.Sensors.Select(s => s.Status))
         {
             if (status.State == SensorState.Failed)

@@ -85,6 +85,12 @@ public sealed class NodeAgent : IAsyncDisposable
     /// <summary>The policies in force in the judging sensors' kernel tables; null before start.</summary>
     public PolicyEngine? Policies { get; private set; }
 
+    /// <summary>How full each sensor's ring is (0 to 1), by ring map name.</summary>
+    public IReadOnlyList<(string Ring, double Fill)> RingFill => _sensors.RingFill;
+
+    /// <summary>Records a decoder threw on (skipped, counted).</summary>
+    public long DecodeFaults => _sensors.ConsumerFaults;
+
     /// <summary>Ring-buffer reserve failures of all sensors so far.</summary>
     public ulong KernelDrops => (ulong)_sensors.Sensors.Sum(s => (long)s.KernelDrops);
 
