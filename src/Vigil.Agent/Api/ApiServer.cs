@@ -52,7 +52,7 @@ public sealed class ApiServer : IAsyncDisposable
         {
             ApiToken token = ApiToken.LoadOrCreate(_options.TokenFile);
             _xdp = new XdpMonitor(agent.Options.Guard, agent.Options.Sensors.ObjectPath(XdpGuard.ObjectName), log);
-            _app = Build(agent, sinks, token, level);
+            _app = Build(agent, sinks, token, level, log);
             await _app.StartAsync().ConfigureAwait(false);
             if (_options.Socket is { } socket)
             {
@@ -70,7 +70,7 @@ public sealed class ApiServer : IAsyncDisposable
         }
     }
 
-    private WebApplication Build(NodeAgent agent, IReadOnlyList<IConclusionSink> sinks, ApiToken token, LogLevel level)
+    private WebApplication Build(NodeAgent agent, IReadOnlyList<IConclusionSink> sinks, ApiToken token, LogLevel level, ILogger log)
     {
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
         Logging.Configure(builder.Logging.ClearProviders(), level > LogLevel.Warning ? level : LogLevel.Warning);
@@ -110,7 +110,7 @@ public sealed class ApiServer : IAsyncDisposable
         EventRoutes.Map(api, Recent, Stream);
         ProcessRoutes.Map(api, agent.Processes, Recent);
         IncidentRoutes.Map(api, Recent);
-        XdpRoutes.Map(api, _xdp!, () => agent.Mitigation);
+        XdpRoutes.Map(api, _xdp!, () => agent.Mitigation, log);
         ConfigRoutes.Map(api, agent.Options);
         return app;
     }

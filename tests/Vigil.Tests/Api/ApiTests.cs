@@ -95,6 +95,35 @@ public sealed class ApiTests
     }
 
     [Fact]
+    public void The_cli_blocks_and_unblocks_through_the_running_agent_that_owns_the_guard()
+    {
+        using var net = new TestNetwork();
+        net.VigilOk("xdp", "attach", net.Server);
+        using var agent = new ApiAgent("--pin-root", net.PinRoot);
+        string[] viaAgent = ["--pin-root", net.PinRoot, "--api-url", agent.BaseAddress.ToString(), "--api-token-file", agent.TokenFile];
+
+        (int code, string stdout, string stderr) = CliProcess.Run(["xdp", "block", net.Subnet24, "--ttl", "10m", .. viaAgent]);
+        Assert.True(code == 0, stderr);
+        Assert.Contains($"blocked {net.Subnet24} for 00:10:00 (through the running agent at {agent.BaseAddress})", stdout, StringComparison.Ordinal);
+        Assert.Contains($"api: blocked {net.Subnet24} for 00:10:00", agent.Process.Stderr, StringComparison.Ordinal);
+        Assert.Contains($"  {net.Subnet24} (operator, ", net.VigilOk("xdp", "rules"), StringComparison.Ordinal);
+
+        (code, stdout, stderr) = CliProcess.Run(["xdp", "unblock", net.Subnet24, .. viaAgent]);
+        Assert.True(code == 0, stderr);
+        Assert.Contains("through the running agent", stdout, StringComparison.Ordinal);
+        Assert.Contains("bans (0):", net.VigilOk("xdp", "rules"), StringComparison.Ordinal);
+        (code, _, stderr) = CliProcess.Run(["xdp", "unblock", net.Subnet24, .. viaAgent]);
+        Assert.Equal(1, code);
+        Assert.Contains("is not blocked", stderr, StringComparison.Ordinal);
+
+        // Without the agent's token the CLI cannot use its API: it works on the pins directly.
+        (code, stdout, stderr) = CliProcess.Run(["xdp", "block", net.Subnet24, "--pin-root", net.PinRoot, "--api-url", agent.BaseAddress.ToString(), "--api-token-file", "/nonexistent"]);
+        Assert.True(code == 0, stderr);
+        Assert.DoesNotContain("through the running agent", stdout, StringComparison.Ordinal);
+        Assert.Contains("bans (1):", net.VigilOk("xdp", "rules"), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task The_live_stream_delivers_an_exec_the_test_runs_and_filters_on_the_server()
     {
         using var agent = new ApiAgent();
