@@ -81,6 +81,24 @@ public sealed unsafe class BpfProgram
         }
     }
 
+    /// <summary>Attaches to the cgroup v2 directory at <paramref name="cgroupPath"/> (the link keeps the cgroup).</summary>
+    public BpfLink AttachCgroup(string cgroupPath)
+    {
+        int fd = Libc.Open(cgroupPath, Libc.ORdOnly | Libc.ODirectory | Libc.OCloexec);
+        if (fd < 0)
+        {
+            throw new BpfException($"attach {Name}: cannot open cgroup {cgroupPath}", Marshal.GetLastPInvokeError());
+        }
+        try
+        {
+            return Link(Libbpf.ProgramAttachCgroup(Handle, fd), $"attach {Name} to cgroup {cgroupPath}");
+        }
+        finally
+        {
+            Libc.Close(fd);
+        }
+    }
+
     /// <summary>Pins the loaded program so it can be attached again by a later process.</summary>
     public void Pin(string path) => BpfException.Check(Libbpf.ProgramPin(Handle, path), $"pin {Name} at {path}");
 

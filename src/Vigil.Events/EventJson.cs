@@ -17,6 +17,7 @@ public static class EventJson
         NetworkEvent => "network." + ((NetworkEvent)e).Syscall,
         PrivilegeEvent => "privilege." + ((PrivilegeEvent)e).Syscall,
         GuardBanEvent => "xdp.ban",
+        IndicatorAppliedEvent => "fleet.indicator",
         _ => e.Kind.ToString().ToLowerInvariant(),
     };
 
@@ -93,6 +94,13 @@ public static class EventJson
                 w.WriteNumber("vigil.xdp.rate_pps", Math.Round(ban.EstimatedPps));
                 w.WriteNumber("vigil.xdp.threshold_pps", ban.ThresholdPps);
                 break;
+            case IndicatorAppliedEvent indicator:
+                w.WriteString("vigil.indicator.id", indicator.IndicatorId);
+                w.WriteString("vigil.indicator.kind", indicator.IndicatorKind);
+                w.WriteString("vigil.indicator.value", indicator.Value);
+                w.WriteString("vigil.indicator.origin", indicator.Origin);
+                w.WriteString("vigil.indicator.action", indicator.Action);
+                break;
         }
         if (e.Policy is { } policy)
         {
@@ -118,9 +126,9 @@ public static class EventJson
         {
             w.WriteString("process.parent.executable.path", parent.Binary);
         }
-        if (context?.Container is { } container)
+        if (context?.Container is { IsHost: false } container)
         {
-            w.WriteString("container.id", container.ShortId);
+            w.WriteString("container.id", container.Id);
         }
     }
 

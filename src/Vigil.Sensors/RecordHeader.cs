@@ -20,6 +20,9 @@ public enum RecordKind : ushort
     Exit = 3,
     File = 10,
     Privilege = 20,
+    Connect = 30,
+    Accept = 31,
+    Close = 32,
     Bench = 100,
 }
 

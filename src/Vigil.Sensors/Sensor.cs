@@ -42,7 +42,10 @@ public abstract class Sensor : IDisposable
             _drops = _object.Maps.FirstOrDefault(m => m.Name == "vigil_drops");
             foreach (BpfProgram program in _object.Programs.Where(p => p.IsLoaded))
             {
-                _links.Add(program.Attach());
+                if (Attach(program) is { } link)
+                {
+                    _links.Add(link);
+                }
             }
             Connect(_object, reader);
             Status = new SensorStatus(Name, SensorState.Running);
@@ -87,6 +90,12 @@ public abstract class Sensor : IDisposable
         return skipped;
     }
 
+    /// <summary>Attaches one program at start; null leaves it loaded but detached (attached later, or never).</summary>
+    protected virtual BpfLink? Attach(BpfProgram program) => program.Attach();
+
+    /// <summary>Before the programs are detached and the object closed: stop what uses its maps.</summary>
+    protected virtual void Stop() { }
+
     /// <summary>After attach: hand the sensor's ring(s) to the reader with this sensor's decoder.</summary>
     protected abstract void Connect(BpfObject obj, RingBufferReader reader);
 
@@ -112,6 +121,7 @@ public abstract class Sensor : IDisposable
 
     private void Release()
     {
+        Stop();
         foreach (BpfLink link in _links)
         {
             link.Dispose();

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Net;
 using Microsoft.Extensions.Logging;
 using Vigil.Agent.Api;
+using Vigil.Agent.Fleet;
 using Vigil.Agent.Host;
 using Vigil.Agent.Output;
 using Vigil.Agent.Pipeline;
@@ -9,6 +10,7 @@ using Vigil.Detection.Rules;
 using Vigil.Guard;
 using Vigil.Guard.Mitigation;
 using Vigil.Sensors;
+using Vigil.Storage;
 
 namespace Vigil.Agent.Commands;
 
@@ -27,6 +29,11 @@ public static class RunCommand
         var pinRoot = new Option<string?>("--pin-root") { Description = $"bpffs directory of pinned state to adopt (default {GuardPaths.DefaultRoot})" };
         var banThreshold = new Option<double>("--xdp-ban-threshold") { Description = "Auto-mitigation: ban a source above this many packets/s", DefaultValueFactory = _ => new MitigationOptions().ThresholdPps };
         var banTtl = new Option<TimeSpan?>("--xdp-ban-ttl") { Description = "Auto-mitigation: how long a ban lasts (90s, 10m, 2h)", CustomParser = Durations.Parse };
+        var store = StoreArguments.Path("Edge store file (SQLite), or none to run without one");
+        var storeRetention = StoreArguments.Retention();
+        var storeMaxSize = StoreArguments.MaxSize();
+        var storeQueue = StoreArguments.Queue();
+        var storeBatch = StoreArguments.Batch();
         var api = new Option<string>("--api") { Description = "on: serve the local API, console and /metrics; none: do not", DefaultValueFactory = _ => "on" };
         api.AcceptOnlyFromAmong("on", "none");
         var apiListen = new Option<IPEndPoint?>("--api-listen") { Description = $"API address:port (default {ApiOptions.DefaultListen}; port 0 picks one)", CustomParser = ParseEndPoint };
@@ -39,7 +46,10 @@ public static class RunCommand
         {
             output, argsBudget, cacheSize, rules, sequences, verbose, pinRoot, banThreshold, banTtl,
             api, apiListen, apiSocket, apiToken, apiCert, apiKey, apiNetworkReads,
+            store, storeRetention, storeMaxSize, storeQueue, storeBatch,
         };
+        var fleet = new FleetArguments();
+        fleet.AddTo(command, agent: true);
         command.SetAction((result, cancel) =>
         {
             AnalysisOptions defaults = AnalysisOptions.Defaults(AppContext.BaseDirectory);
@@ -58,6 +68,7 @@ public static class RunCommand
                     ThresholdPps = result.GetValue(banThreshold),
                     BanTtl = result.GetValue(banTtl) ?? new MitigationOptions().BanTtl,
                 },
+                Store = StoreArguments.Bind(result.GetValue(store)!, result.GetValue(storeRetention), result.GetValue(storeMaxSize), result.GetValue(storeQueue), result.GetValue(storeBatch)),
                 Api = new ApiOptions
                 {
                     Enabled = result.GetValue(api) == "on",
@@ -68,6 +79,7 @@ public static class RunCommand
                     TlsKey = result.GetValue(apiKey),
                     NetworkReads = result.GetValue(apiNetworkReads),
                 },
+                Fleet = fleet.Read(result),
             };
             IRecordFormatter formatter = result.GetValue(output) == "table" ? new TableFormatter() : new JsonLinesFormatter();
             return RunAsync(options, formatter, result.GetValue(verbose) ? LogLevel.Debug : LogLevel.Information, cancel);
@@ -98,7 +110,9 @@ public static class RunCommand
             options.Sensors.Validate();
             options.Mitigation.Validate();
             options.Api.Validate();
+            options.Fleet?.Validate();
             ArgumentOutOfRangeException.ThrowIfLessThan(options.ProcessCacheSize, 1, "--process-cache");
+            options.Store?.Validate();
             foreach (string file in options.Analysis.RuleFiles.Concat(options.Analysis.SequenceFiles).Where(f => !File.Exists(f)))
             {
                 throw new ArgumentException($"rule file {file} does not exist");
@@ -118,10 +132,25 @@ public static class RunCommand
         var stdout = new StreamWriter(Console.OpenStandardOutput()) { AutoFlush = false };
         await using var sink = new RecordOutput(formatter, stdout, options.OutputQueue);
         var sinks = new List<IConclusionSink> { sink };
+        await using StoreSink? storeSink = OpenStore(options.Store, log);
+        if (options.Store is not null && storeSink is null)
+        {
+            return ExitCodes.Failure;
+        }
+        if (storeSink is not null)
+        {
+            sinks.Add(storeSink);
+        }
         await using ApiServer? api = options.Api.Enabled ? new ApiServer(options.Api) : null;
         sinks.AddRange(api?.Sinks ?? []);
+        await using FleetHost? fleet = options.Fleet is null ? null : new FleetHost(options.Fleet, logs);
+        if (fleet is not null)
+        {
+            sinks.Add(fleet.Sink);
+        }
         await using var agent = new NodeAgent(options, new ConclusionFanout(sinks), logs);
         int running = agent.Start();
+        fleet?.Attach(agent);
         foreach (SensorStatus status in agent.Sensors.Select(s => s.Status))
         {
             if (status.State == SensorState.Failed)
@@ -150,11 +179,40 @@ public static class RunCommand
         }
         log.LogInformation("kernel drops {KernelDrops}, evaluation drops {EvaluationDrops}, correlation drops {CorrelationDrops}, output drops {OutputDrops}, cache evictions {Evictions}",
             agent.KernelDrops, agent.Analysis.EvaluationDrops, agent.Analysis.CorrelationDrops, sink.Dropped, agent.Processes.Evictions);
+        if (storeSink is not null)
+        {
+            log.LogInformation("store {Path}: {Written} records written, {Dropped} dropped (queue full), {Failed} failed to write, {Deleted} deleted by retention",
+                storeSink.Store.Path, storeSink.Store.Written, storeSink.Dropped, storeSink.FailedRecords, storeSink.Store.Deleted);
+        }
         if (agent.Mitigation is { } mitigation)
         {
             log.LogInformation("xdp auto-mitigation: {Bans} bans installed, {Corrupt} corrupt samples; the guard stays attached",
                 mitigation.BansInstalled, mitigation.CorruptSamples);
         }
         return ExitCodes.Ok;
+    }
+
+    /// <summary>Opens the edge store and says what an unclean stop of the previous run may have cost; null when disabled or it cannot open.</summary>
+    private static StoreSink? OpenStore(StoreOptions? options, ILogger log)
+    {
+        if (options is null)
+        {
+            return null;
+        }
+        try
+        {
+            EdgeStore store = EdgeStore.Open(options);
+            if (store.UncleanStop is { } run)
+            {
+                log.LogWarning("store {Path}: the previous run (started {Started:u}) stopped without closing the store; at its last commit ({LastCommit:u}) {Backlog} records were still queued and are lost, with any accepted after that commit",
+                    store.Path, run.Started, run.LastCommit ?? run.Started, run.Backlog);
+            }
+            return new StoreSink(store, options);
+        }
+        catch (Exception ex) when (ex is StoreException or IOException or UnauthorizedAccessException)
+        {
+            log.LogCritical("cannot open the store: {Reason} (--store none runs without it)", ex.Message);
+            return null;
+        }
     }
 }

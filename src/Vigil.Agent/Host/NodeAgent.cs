@@ -6,9 +6,11 @@ using Vigil.Detection.Rules;
 using Vigil.Enrichment.Containers;
 using Vigil.Enrichment.Processes;
 using Vigil.Events;
+using Vigil.Fleet;
 using Vigil.Guard;
 using Vigil.Guard.Mitigation;
 using Vigil.Sensors;
+using Vigil.Sensors.Network;
 using Vigil.Sensors.Process;
 
 namespace Vigil.Agent.Host;
@@ -42,7 +44,8 @@ public sealed class NodeAgent : IAsyncDisposable
         Cgroups = new CgroupDirectory();
         _analysis = new AnalysisPipeline(rules.RuleSet, Sequences, options.Analysis, output, () => KernelDrops);
         Enricher = new ProcessEnricher(Processes, _analysis, new ContainerResolver(Cgroups), options.LateContext);
-        _sensors = new SensorHost(CreateSensors(Enricher, logs), logs.CreateLogger<SensorHost>());
+        NetworkSensorOptions network = options.Network with { FlowCgroup = options.Network.FlowCgroup ?? Cgroups.MountPoint };
+        _sensors = new SensorHost(CreateSensors(Enricher, logs, network), logs.CreateLogger<SensorHost>());
     }
 
     public AgentOptions Options { get; }
@@ -61,6 +64,12 @@ public sealed class NodeAgent : IAsyncDisposable
     public IReadOnlyList<Sensor> Sensors => _sensors.Sensors;
 
     public AnalysisPipeline Analysis => _analysis;
+
+    /// <summary>The adopted XDP guard; null when none is attached or adoption failed.</summary>
+    public XdpGuard? Guard => _guard;
+
+    /// <summary>The fleet's nodes from the heartbeat bucket; null when the agent runs without --nats.</summary>
+    public FleetStatus? Fleet { get; set; }
 
     /// <summary>Auto-mitigation of the adopted XDP guard; null when no guard is attached.</summary>
     public AutoMitigation? Mitigation { get; private set; }
@@ -89,9 +98,7 @@ public sealed class NodeAgent : IAsyncDisposable
         {
             _guard = XdpGuard.Open(Options.Guard, Options.Sensors.ObjectPath(XdpGuard.ObjectName));
             GuardSnapshot state = _guard.Snapshot();
-            ProcessInfo self = ProcScanner.TryRead("/proc/self", (uint)Environment.ProcessId)
-                ?? throw new GuardException("cannot read the agent's own /proc entry");
-            Mitigation = new AutoMitigation(_guard, Options.Mitigation, _analysis, Identity(self), log);
+            Mitigation = new AutoMitigation(_guard, Options.Mitigation, _analysis, SelfIdentity(), log);
             Mitigation.Start();
             log.LogInformation("xdp guard adopted on {Interfaces}: {Mode}, {Rules} rules, {Bans} bans; auto-mitigation above {Threshold} pps",
                 string.Join(", ", state.Interfaces), state.Enforce ? "enforce" : "monitor", state.Rules.Count, state.Bans.Count, Options.Mitigation.ThresholdPps);
@@ -105,6 +112,10 @@ public sealed class NodeAgent : IAsyncDisposable
             _guard = null;
         }
     }
+
+    /// <summary>The agent itself as the acting process of the events it makes (bans, applied indicators).</summary>
+    public static ProcessIdentity SelfIdentity() => Identity(ProcScanner.TryRead("/proc/self", (uint)Environment.ProcessId)
+        ?? throw new GuardException("cannot read the agent's own /proc entry"));
 
     private static ProcessIdentity Identity(ProcessInfo p) => new()
     {
@@ -121,9 +132,13 @@ public sealed class NodeAgent : IAsyncDisposable
         ParentExecId = p.ParentExecId,
     };
 
-    public static IEnumerable<Sensor> CreateSensors(IEventSink sink, ILoggerFactory logs) =>
+    /// <summary>The network sensor: connections, flows (<see cref="NetworkSensor.Flows"/> answers top-flow queries), network filter and deny.</summary>
+    public NetworkSensor? Network => _sensors.Sensors.OfType<NetworkSensor>().FirstOrDefault();
+
+    public static IEnumerable<Sensor> CreateSensors(IEventSink sink, ILoggerFactory logs, NetworkSensorOptions network) =>
     [
         new ProcessSensor(sink, logs.CreateLogger<ProcessSensor>()),
+        new NetworkSensor(sink, network, logs.CreateLogger<NetworkSensor>()),
     ];
 
     private static List<SequenceRule> LoadSequences(IEnumerable<string> files, ConditionFactory conditions, ILogger log)

@@ -38,6 +38,7 @@ public sealed class TableFormatter : IRecordFormatter
         NetworkEvent net => $"{net.Syscall} {net.SourceAddress}:{net.SourcePort} -> {net.DestinationAddress}:{net.DestinationPort}",
         PrivilegeEvent priv => $"{priv.Syscall} {priv.Name}",
         GuardBanEvent ban => $"xdp ban {ban.Network} for {ban.Ttl.TotalSeconds:0}s ({ban.EstimatedPps:0} pps)",
+        IndicatorAppliedEvent indicator => $"fleet indicator {indicator.Value} from {indicator.Origin}: {indicator.Action}",
         _ => "",
     };
 }
