@@ -13,6 +13,7 @@ using Prometheus;
 using Vigil.Agent.Host;
 using Vigil.Agent.Pipeline;
 using Vigil.Guard;
+using Vigil.Storage;
 
 namespace Vigil.Agent.Api;
 
@@ -28,19 +29,23 @@ public sealed class ApiServer : IAsyncDisposable
     private WebApplication? _app;
     private XdpMonitor? _xdp;
 
-    public ApiServer(ApiOptions options)
+    private readonly RecentActivity? _recent;
+
+    /// <summary>History comes from the edge store at <paramref name="storePath"/>, or, without one, from memory.</summary>
+    public ApiServer(ApiOptions options, string? storePath)
     {
         _options = options;
-        Recent = new RecentActivity(options.RecentEvents);
+        _recent = storePath is null ? new RecentActivity(options.RecentEvents) : null;
+        History = storePath is null ? _recent! : new StoredHistory(storePath);
         Stream = new EventStream();
     }
 
-    public RecentActivity Recent { get; }
+    public IHistory History { get; }
 
     public EventStream Stream { get; }
 
     /// <summary>The sinks to add to the agent's fanout.</summary>
-    public IReadOnlyList<IConclusionSink> Sinks => [Recent, Stream];
+    public IReadOnlyList<IConclusionSink> Sinks => _recent is null ? [Stream] : [_recent, Stream];
 
     /// <summary>Where it listens, once started (http://127.0.0.1:7878, http://unix:/path).</summary>
     public IReadOnlyList<string> Addresses { get; private set; } = [];
@@ -107,9 +112,20 @@ public sealed class ApiServer : IAsyncDisposable
         HealthRoutes.Map(app, agent, sinks, Stream, DateTime.UtcNow);
         RouteGroupBuilder api = app.MapGroup("/api");
         api.AddEndpointFilter(new BearerTokenFilter(token));
-        EventRoutes.Map(api, Recent, Stream);
-        ProcessRoutes.Map(api, agent.Processes, Recent);
-        IncidentRoutes.Map(api, Recent);
+        api.AddEndpointFilter(async (context, next) =>
+        {
+            try
+            {
+                return await next(context).ConfigureAwait(false);
+            }
+            catch (StoreException ex)
+            {
+                return Results.Json(new { error = ex.Message }, statusCode: StatusCodes.Status503ServiceUnavailable);
+            }
+        });
+        EventRoutes.Map(api, History, Stream);
+        ProcessRoutes.Map(api, agent.Processes, History);
+        IncidentRoutes.Map(api, History);
         XdpRoutes.Map(api, _xdp!, () => agent.Mitigation, log);
         ConfigRoutes.Map(api, agent.Options);
         return app;
@@ -132,7 +148,10 @@ public sealed class ApiServer : IAsyncDisposable
     {
         await StopServerAsync().ConfigureAwait(false);
         await Stream.DisposeAsync().ConfigureAwait(false);
-        await Recent.DisposeAsync().ConfigureAwait(false);
+        if (_recent is not null)
+        {
+            await _recent.DisposeAsync().ConfigureAwait(false);
+        }
     }
 
     /// <summary>The agent owns Ctrl-C and SIGTERM and stops the server itself; the web host must not catch them.</summary>

@@ -141,7 +141,7 @@ public static class RunCommand
         {
             sinks.Add(storeSink);
         }
-        await using ApiServer? api = options.Api.Enabled ? new ApiServer(options.Api) : null;
+        await using ApiServer? api = options.Api.Enabled ? new ApiServer(options.Api, options.Store?.Path) : null;
         sinks.AddRange(api?.Sinks ?? []);
         await using FleetHost? fleet = options.Fleet is null ? null : new FleetHost(options.Fleet, logs);
         if (fleet is not null)

@@ -155,10 +155,12 @@ public sealed class ApiTests
         Assert.Fail("the stream ended without the exec");
     }
 
-    [Fact]
-    public async Task Recent_events_are_filtered_and_a_process_page_has_its_events_and_children()
+    [Theory]
+    [InlineData("edge store")]
+    [InlineData("memory")]
+    public async Task Recent_events_are_filtered_and_a_process_page_has_its_events_and_children(string history)
     {
-        using var agent = new ApiAgent();
+        using var agent = history == "memory" ? new ApiAgent("--store", "none") : new ApiAgent();
         CancellationToken cancel = TestContext.Current.CancellationToken;
         string marker = Children.Marker();
         Children.Run("/bin/sh", "-c", "/bin/true; exit 3", marker);
