@@ -12,6 +12,7 @@ using Microsoft.Extensions.Logging;
 using Prometheus;
 using Vigil.Agent.Host;
 using Vigil.Agent.Pipeline;
+using Vigil.Fleet;
 using Vigil.Guard;
 using Vigil.Storage;
 
@@ -51,13 +52,13 @@ public sealed class ApiServer : IAsyncDisposable
     public IReadOnlyList<string> Addresses { get; private set; } = [];
 
     /// <summary>Binds and serves; false (with the reason logged) when it cannot.</summary>
-    public async Task<bool> StartAsync(NodeAgent agent, IReadOnlyList<IConclusionSink> sinks, LogLevel level, ILogger log)
+    public async Task<bool> StartAsync(NodeAgent agent, IReadOnlyList<IConclusionSink> sinks, FleetStatus? fleet, LogLevel level, ILogger log)
     {
         try
         {
             ApiToken token = ApiToken.LoadOrCreate(_options.TokenFile);
             _xdp = new XdpMonitor(agent.Options.Guard, agent.Options.Sensors.ObjectPath(XdpGuard.ObjectName), log);
-            _app = Build(agent, sinks, token, level, log);
+            _app = Build(agent, sinks, fleet, token, level, log);
             await _app.StartAsync().ConfigureAwait(false);
             if (_options.Socket is { } socket)
             {
@@ -75,7 +76,7 @@ public sealed class ApiServer : IAsyncDisposable
         }
     }
 
-    private WebApplication Build(NodeAgent agent, IReadOnlyList<IConclusionSink> sinks, ApiToken token, LogLevel level, ILogger log)
+    private WebApplication Build(NodeAgent agent, IReadOnlyList<IConclusionSink> sinks, FleetStatus? fleet, ApiToken token, LogLevel level, ILogger log)
     {
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
         Logging.Configure(builder.Logging.ClearProviders(), level > LogLevel.Warning ? level : LogLevel.Warning);
@@ -128,6 +129,10 @@ public sealed class ApiServer : IAsyncDisposable
         IncidentRoutes.Map(api, History);
         XdpRoutes.Map(api, _xdp!, () => agent.Mitigation, log);
         ConfigRoutes.Map(api, agent.Options);
+        if (fleet is not null)
+        {
+            FleetRoutes.Map(api, fleet);
+        }
         return app;
     }
 

@@ -165,7 +165,7 @@ public static class RunCommand
         }
         if (api is not null)
         {
-            await api.StartAsync(agent, sinks, level, log).ConfigureAwait(false);
+            await api.StartAsync(agent, sinks, fleet?.Status, level, log).ConfigureAwait(false);
         }
         log.LogInformation("vigil running: {Running}/{Total} sensors, {Processes} processes known, {Rules} rules active, {Sequences} sequences; Ctrl-C stops",
             running, agent.Sensors.Count, agent.Processes.Count, agent.Rules.Count(RuleState.Active), agent.Sequences.Count);

@@ -225,6 +225,29 @@ public sealed class ConsoleTests
         await browser.GoAsync("#/health");
         await Expect(page.Locator("#sensors")).ToContainTextAsync("running");
         await Expect(page.Locator("#drops")).ToContainTextAsync("kernel ring buffer");
-        await browser.ScreenshotAsync("health");
+    }
+
+    [Fact]
+    public async Task In_a_fleet_the_health_page_lists_the_nodes_from_their_heartbeats()
+    {
+        using var nats = new NatsServer();
+        string spool = Directory.CreateTempSubdirectory("vigil-console-fleet-").FullName;
+        try
+        {
+            using var agent = new ApiAgent("--nats", nats.Url, "--cluster", "console" + Guid.NewGuid().ToString("N")[..6], "--node", "node-console",
+                "--fleet-heartbeat", "1s", "--fleet-spool", spool);
+            await using ConsoleBrowser browser = await ConsoleBrowser.OpenAsync(agent);
+            IPage page = browser.Page;
+            await browser.SignInAsync(agent.Token, "#/health");
+            ILocator node = page.Locator("#fleet tr", new PageLocatorOptions { HasText = "node-console" });
+            await Expect(node).ToContainTextAsync("ok");
+            await Expect(node).ToContainTextAsync("process running");
+            await Expect(page.Locator("#sensors")).ToContainTextAsync("running");
+            await browser.ScreenshotAsync("health");
+        }
+        finally
+        {
+            Directory.Delete(spool, recursive: true);
+        }
     }
 }
