@@ -31,11 +31,13 @@ public sealed class ApiServer : IAsyncDisposable
     private XdpMonitor? _xdp;
 
     private readonly RecentActivity? _recent;
+    private readonly string? _storePath;
 
     /// <summary>History comes from the edge store at <paramref name="storePath"/>, or, without one, from memory.</summary>
     public ApiServer(ApiOptions options, string? storePath)
     {
         _options = options;
+        _storePath = storePath;
         _recent = storePath is null ? new RecentActivity(options.RecentEvents) : null;
         History = storePath is null ? _recent! : new StoredHistory(storePath);
         Stream = new EventStream();
@@ -129,6 +131,10 @@ public sealed class ApiServer : IAsyncDisposable
         IncidentRoutes.Map(api, History);
         XdpRoutes.Map(api, _xdp!, () => agent.Mitigation, log);
         ConfigRoutes.Map(api, agent.Options);
+        if (_storePath is not null)
+        {
+            FlowRoutes.Map(api, _storePath);
+        }
         if (fleet is not null)
         {
             FleetRoutes.Map(api, fleet);

@@ -185,6 +185,41 @@ public sealed class ApiTests
         Assert.Contains(tree.RootElement.GetProperty("containers").EnumerateArray(), c => c.GetProperty("container.id").GetString() == "host");
     }
 
+    [Fact]
+    public async Task Flows_come_from_the_edge_store_ranked_as_asked()
+    {
+        using var agent = new ApiAgent();
+        CancellationToken cancel = TestContext.Current.CancellationToken;
+        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        int port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        using (var client = new System.Net.Sockets.TcpClient())
+        {
+            await client.ConnectAsync(IPAddress.Loopback, port, cancel);
+            using System.Net.Sockets.TcpClient accepted = await listener.AcceptTcpClientAsync(cancel);
+            await client.GetStream().WriteAsync(new byte[5000], cancel);
+            await accepted.GetStream().ReadExactlyAsync(new byte[5000], cancel);
+        }
+
+        DateTime deadline = DateTime.UtcNow.AddSeconds(15);
+        while (true)
+        {
+            using JsonDocument flows = JsonDocument.Parse(await agent.Client.GetStringAsync(new Uri("/api/flows?top=50&by=recent", UriKind.Relative), cancel));
+            JsonElement? sent = flows.RootElement.EnumerateArray().Cast<JsonElement?>().FirstOrDefault(f =>
+                f!.Value.GetProperty("network.peer.port").GetInt32() == port && f.Value.GetProperty("network.io.direction").GetString() == "transmit");
+            if (sent is { } flow)
+            {
+                Assert.Equal(5000, flow.GetProperty("vigil.network.bytes_sent").GetInt64());
+                Assert.Equal(1, flow.GetProperty("vigil.flow.connections").GetInt64());
+                break;
+            }
+            Assert.True(DateTime.UtcNow < deadline, "no flow to the test's listener within 15 s");
+            await Task.Delay(200, cancel);
+        }
+        using HttpResponseMessage bad = await agent.Client.GetAsync(new Uri("/api/flows?by=loudest", UriKind.Relative), cancel);
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+    }
+
     private static bool Contains(JsonElement nodes, string execId) =>
         nodes.EnumerateArray().Any(n => n.GetProperty("vigil.exec_id").GetString() == execId || Contains(n.GetProperty("children"), execId));
 
