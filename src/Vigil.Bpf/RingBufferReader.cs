@@ -27,7 +27,8 @@ public sealed unsafe class RingBufferReader : IDisposable
 
     public Exception? LastFault { get; private set; }
 
-    public void Add(BpfMap ring, IRecordConsumer consumer)
+    /// <summary>Reads <paramref name="ring"/> from now on; the gauge tells how full it is.</summary>
+    public RingGauge Add(BpfMap ring, IRecordConsumer consumer)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         if (ring.Type != BpfMapType.RingBuffer)
@@ -53,6 +54,7 @@ public sealed unsafe class RingBufferReader : IDisposable
             throw new BpfException($"{ring.Name}: watch ring buffer", errno);
         }
         _rings.Add(mapped);
+        return new RingGauge(mapped);
     }
 
     /// <summary>Waits up to <paramref name="timeoutMs"/> for a wake-up, then drains every ring. Returns records read.</summary>

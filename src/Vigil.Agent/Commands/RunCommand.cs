@@ -10,6 +10,7 @@ using Vigil.Detection.Rules;
 using Vigil.Guard;
 using Vigil.Guard.Mitigation;
 using Vigil.Sensors;
+using Vigil.Sensors.Judging;
 using Vigil.Storage;
 
 namespace Vigil.Agent.Commands;
@@ -25,6 +26,7 @@ public static class RunCommand
         var cacheSize = new Option<int>("--process-cache") { Description = "Processes kept in the process cache", DefaultValueFactory = _ => 65536 };
         var rules = new Option<string[]>("--rules", "-r") { Description = "Extra rule file in Falco's language (repeatable), loaded after the shipped rules/", AllowMultipleArgumentsPerToken = false };
         var sequences = new Option<string[]>("--sequences") { Description = "Extra sequence rule file (repeatable), loaded after the shipped rules/sequences/" };
+        var policies = new Option<string?>("--policies") { Description = "Directory of policy files to put in force and watch (default: the shipped policies/)" };
         var verbose = new Option<bool>("--verbose", "-v") { Description = "Log libbpf and sensor details to stderr" };
         var pinRoot = new Option<string?>("--pin-root") { Description = $"bpffs directory of pinned state to adopt (default {GuardPaths.DefaultRoot})" };
         var banThreshold = new Option<double>("--xdp-ban-threshold") { Description = "Auto-mitigation: ban a source above this many packets/s", DefaultValueFactory = _ => new MitigationOptions().ThresholdPps };
@@ -44,7 +46,7 @@ public static class RunCommand
         var apiNetworkReads = new Option<bool>("--api-network-reads") { Description = "Allow binding beyond loopback, which makes read routes reachable from the network (still with the token)" };
         var command = new Command("run", "Start the agent and stream events, detections and incidents")
         {
-            output, argsBudget, cacheSize, rules, sequences, verbose, pinRoot, banThreshold, banTtl,
+            output, argsBudget, cacheSize, rules, sequences, policies, verbose, pinRoot, banThreshold, banTtl,
             api, apiListen, apiSocket, apiToken, apiCert, apiKey, apiNetworkReads,
             store, storeRetention, storeMaxSize, storeQueue, storeBatch,
         };
@@ -62,6 +64,7 @@ public static class RunCommand
                     SequenceFiles = [.. defaults.SequenceFiles, .. result.GetValue(sequences) ?? []],
                 },
                 ProcessCacheSize = result.GetValue(cacheSize),
+                PolicyDirectory = result.GetValue(policies) ?? new AgentOptions().PolicyDirectory,
                 Guard = GuardPaths.Default(result.GetValue(pinRoot)),
                 Mitigation = new MitigationOptions
                 {
@@ -117,6 +120,10 @@ public static class RunCommand
             {
                 throw new ArgumentException($"rule file {file} does not exist");
             }
+            if (!Directory.Exists(options.PolicyDirectory))
+            {
+                throw new ArgumentException($"policy directory {options.PolicyDirectory} does not exist");
+            }
         }
         catch (ArgumentException ex)
         {
@@ -167,8 +174,10 @@ public static class RunCommand
         {
             await api.StartAsync(agent, sinks, fleet?.Status, level, log).ConfigureAwait(false);
         }
-        log.LogInformation("vigil running: {Running}/{Total} sensors, {Processes} processes known, {Rules} rules active, {Sequences} sequences; Ctrl-C stops",
-            running, agent.Sensors.Count, agent.Processes.Count, agent.Rules.Count(RuleState.Active), agent.Sequences.Count);
+        log.LogInformation("vigil running: {Running}/{Total} sensors, {Processes} processes known, {Rules} rules active, {Sequences} sequences, {Policies} policies from {PolicyDirectory}; Ctrl-C stops",
+            running, agent.Sensors.Count, agent.Processes.Count, agent.Rules.Count(RuleState.Active), agent.Sequences.Count,
+            agent.Policies?.Policies.Count ?? 0, options.PolicyDirectory);
+
         try
         {
             await Task.Delay(Timeout.Infinite, cancel).ConfigureAwait(false);
@@ -179,6 +188,11 @@ public static class RunCommand
         }
         log.LogInformation("kernel drops {KernelDrops}, evaluation drops {EvaluationDrops}, correlation drops {CorrelationDrops}, output drops {OutputDrops}, cache evictions {Evictions}",
             agent.KernelDrops, agent.Analysis.EvaluationDrops, agent.Analysis.CorrelationDrops, sink.Dropped, agent.Processes.Evictions);
+        foreach (JudgingSensor judging in agent.Sensors.OfType<JudgingSensor>().Where(s => s.Tables is not null))
+        {
+            log.LogInformation("sensor {Sensor}: {Unmatched} events judged and dropped in the kernel, {Thinned} held back by overload sampling",
+                judging.Name, judging.Tables!.Unmatched, judging.Tables.OverloadThinned);
+        }
         if (storeSink is not null)
         {
             log.LogInformation("store {Path}: {Written} records written, {Dropped} dropped (queue full), {Failed} failed to write, {Deleted} deleted by retention",
