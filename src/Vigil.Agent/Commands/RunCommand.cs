@@ -149,7 +149,7 @@ public static class RunCommand
         {
             sinks.Add(storeSink);
         }
-        await using ApiServer? api = options.Api.Enabled ? new ApiServer(options.Api) : null;
+        await using ApiServer? api = options.Api.Enabled ? new ApiServer(options.Api, options.Store?.Path) : null;
         sinks.AddRange(api?.Sinks ?? []);
         await using FleetHost? fleet = options.Fleet is null ? null : new FleetHost(options.Fleet, logs);
         if (fleet is not null)
@@ -174,7 +174,7 @@ public static class RunCommand
         }
         if (api is not null)
         {
-            await api.StartAsync(agent, sinks, level, log).ConfigureAwait(false);
+            await api.StartAsync(agent, sinks, fleet?.Status, level, log).ConfigureAwait(false);
         }
         log.LogInformation("vigil running: {Running}/{Total} sensors, {Processes} processes known, {Rules} rules active, {Sequences} sequences, {Policies} policies from {PolicyDirectory}; Ctrl-C stops",
             running, agent.Sensors.Count, agent.Processes.Count, agent.Rules.Count(RuleState.Active), agent.Sequences.Count,
