@@ -28,8 +28,7 @@ correlator.IncidentUpdated += _ => incidents++;
 var baselines = new BaselineTracker(new BaselineOptions { Learning = TimeSpan.FromMinutes(5) }, correlator.NextSignalId);
 var stream = new WorkloadStream(seed: 7);
 var batch = new VigilEvent[BatchSize];
-var detections = new List<(VigilEvent Event, string Rule)>();
-var detectionAt = new Dictionary<VigilEvent, string>(ReferenceEqualityComparer.Instance);
+var detections = new List<(int Index, string Rule)>();
 
 double rssStart = 0;
 var cpu = TimeSpan.Zero;
@@ -40,23 +39,21 @@ DateTime lastHousekeeping = DateTime.MinValue;
 while (done < total)
 {
     detections.Clear();
-    detectionAt.Clear();
     stream.Fill(batch, detections, DetectionEvery);
-    foreach ((VigilEvent e, string rule) in detections)
-    {
-        detectionAt[e] = rule;
-    }
+    int nextDetection = 0;
     self.Refresh();
     TimeSpan cpuBefore = self.TotalProcessorTime;
     wall.Start();
-    foreach (VigilEvent e in batch)
+    for (int i = 0; i < batch.Length; i++)
     {
+        VigilEvent e = batch[i];
         foreach (Signal anomaly in baselines.Observe(e))
         {
             correlator.Observe(anomaly);
         }
-        if (detectionAt.TryGetValue(e, out string? rule))
+        if (nextDetection < detections.Count && detections[nextDetection].Index == i)
         {
+            string rule = detections[nextDetection++].Rule;
             correlator.Observe(SignalFactory.FromDetection(correlator.NextSignalId(), rule, "WARNING", rule, [], e));
         }
         else

@@ -25,8 +25,8 @@ internal sealed class WorkloadStream(int seed)
 
     public DateTime Now => _now;
 
-    /// <summary>Fills <paramref name="batch"/>; every <paramref name="detectionEvery"/>th event is also returned as a detection.</summary>
-    public void Fill(VigilEvent[] batch, List<(VigilEvent Event, string Rule)> detections, int detectionEvery)
+    /// <summary>Fills <paramref name="batch"/>; every <paramref name="detectionEvery"/>th event is also returned as a detection (by index, in order).</summary>
+    public void Fill(VigilEvent[] batch, List<(int Index, string Rule)> detections, int detectionEvery)
     {
         int i = 0;
         while (i < batch.Length)
@@ -56,7 +56,7 @@ internal sealed class WorkloadStream(int seed)
                 FileEvent => "Read sensitive file untrusted",
                 _ => "First outbound connection of a binary",
             };
-            detections.Add((batch[d], rule));
+            detections.Add((d, rule));
         }
     }
 

@@ -9,5 +9,11 @@ var root = new RootCommand("Vigil: an eBPF node agent that decides at the source
     XdpCommand.Create(),
     FleetCommand.Create(),
     VersionCommand.Create(),
+    EventsCommand.Create(),
+    DetectionsCommand.Create(),
+    IncidentsCommand.CreateList(),
+    IncidentsCommand.CreateShow(),
+    PsCommand.Create(),
+    FlowsCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync().ConfigureAwait(false);

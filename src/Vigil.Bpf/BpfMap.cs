@@ -201,6 +201,32 @@ public sealed unsafe class BpfMap : IDisposable
         }
     }
 
+    /// <summary>
+    /// Reads a per-CPU entry and deletes it in one step, so nothing the kernel adds meanwhile is lost:
+    /// it goes into a fresh entry. False when the key was not there.
+    /// </summary>
+    public bool TryTakePerCpu<TKey, TValue>(in TKey key, Span<TValue> perCpu) where TKey : unmanaged where TValue : unmanaged
+    {
+        CheckKey<TKey>();
+        int cpus = BpfSystem.PossibleCpus;
+        int stride = (ValueSize + 7) & ~7;
+        if (sizeof(TValue) != stride || perCpu.Length < cpus)
+        {
+            throw new ArgumentException($"{Name}: per-CPU values are {stride} bytes x {cpus} CPUs");
+        }
+        fixed (TKey* k = &key)
+        fixed (TValue* v = perCpu)
+        {
+            int rc = Libbpf.MapLookupAndDeleteElem(Fd, k, v);
+            if (rc == -Errno.ENOENT)
+            {
+                return false;
+            }
+            BpfException.Check(rc, $"{Name}: per-CPU lookup and delete");
+            return true;
+        }
+    }
+
     /// <summary>Writes a per-CPU entry from <paramref name="perCpu"/>, one value per possible CPU.</summary>
     public void UpdatePerCpu<TKey, TValue>(in TKey key, ReadOnlySpan<TValue> perCpu) where TKey : unmanaged where TValue : unmanaged
     {

@@ -24,6 +24,9 @@ public sealed unsafe class BpfProgram
 
     public int Fd => Libbpf.ProgramFd(Handle);
 
+    /// <summary>False for a program left out of the load (autoload off) or not loaded yet.</summary>
+    public bool IsLoaded => Fd >= 0;
+
     /// <summary>
     /// Runs the kernel skipped because another BPF program was active on that CPU: events lost
     /// before they reach any ring, so no drop counter of ours sees them.
@@ -75,6 +78,24 @@ public sealed unsafe class BpfProgram
             {
                 cgroupDirectory.DangerousRelease();
             }
+        }
+    }
+
+    /// <summary>Attaches to the cgroup v2 directory at <paramref name="cgroupPath"/> (the link keeps the cgroup).</summary>
+    public BpfLink AttachCgroup(string cgroupPath)
+    {
+        int fd = Libc.Open(cgroupPath, Libc.ORdOnly | Libc.ODirectory | Libc.OCloexec);
+        if (fd < 0)
+        {
+            throw new BpfException($"attach {Name}: cannot open cgroup {cgroupPath}", Marshal.GetLastPInvokeError());
+        }
+        try
+        {
+            return Link(Libbpf.ProgramAttachCgroup(Handle, fd), $"attach {Name} to cgroup {cgroupPath}");
+        }
+        finally
+        {
+            Libc.Close(fd);
         }
     }
 

@@ -55,8 +55,13 @@ public sealed class Correlator
     /// <summary>A plain event: joins an incident it links to, or advances a sequence; otherwise costs a few lookups.</summary>
     public void ObserveEvent(VigilEvent e)
     {
-        if (!TouchesIndex(e) && !_sequences.WantsEvent(e))
+        IncidentState? touched = Touched(e);
+        if ((touched is null || touched.Signals.Count >= _options.MaxSignalsPerIncident) && !_sequences.WantsEvent(e))
         {
+            if (touched is not null && e.Timestamp - touched.LastSeen <= _options.Window)
+            {
+                touched.EvidenceDropped++; // full: the evidence is counted, not kept
+            }
             return;
         }
         Observe(SignalFactory.FromEvent(NextSignalId(), e));
@@ -173,6 +178,10 @@ public sealed class Correlator
         }
         best.Add(signal, bestEdge);
         Index(best, signal);
+        if (_others.Count > 0)
+        {
+            best.Trim(_options.MaxSignalsPerIncident);
+        }
         return best;
     }
 
@@ -239,31 +248,32 @@ public sealed class Correlator
         return _candidates;
     }
 
-    /// <summary>Whether a raw event shares a key with any open incident, checked without allocating.</summary>
-    private bool TouchesIndex(VigilEvent e)
+    /// <summary>An open incident a raw event shares a key with, found without allocating; null when none.</summary>
+    private IncidentState? Touched(VigilEvent e)
     {
         if (_open.Count == 0)
         {
-            return false;
+            return null;
         }
-        if (_byProcess.ContainsKey(e.Process.ExecId) || _byProcess.ContainsKey(e.Process.ParentExecId) || _byParent.ContainsKey(e.Process.ParentExecId))
+        if (_byProcess.TryGetValue(e.Process.ExecId, out Anchor a) || _byProcess.TryGetValue(e.Process.ParentExecId, out a) || _byParent.TryGetValue(e.Process.ParentExecId, out a))
         {
-            return true;
+            return a.Incident;
         }
         for (ProcessInfo? p = e.Context?.Parent; p is not null; p = p.Parent)
         {
-            if (_byProcess.ContainsKey(p.ExecId))
+            if (_byProcess.TryGetValue(p.ExecId, out a))
             {
-                return true;
+                return a.Incident;
             }
         }
-        return e switch
+        bool found = e switch
         {
-            NetworkEvent net => _byRemote.ContainsKey(net.Direction == NetworkDirection.Outbound ? net.DestinationAddress : net.SourceAddress),
-            FileEvent file => _byWrittenFile.ContainsKey(file.Path),
-            ProcessExecEvent exec => _byWrittenFile.ContainsKey(exec.Binary),
+            NetworkEvent net => _byRemote.TryGetValue(net.Direction == NetworkDirection.Outbound ? net.DestinationAddress : net.SourceAddress, out a),
+            FileEvent file => _byWrittenFile.TryGetValue(file.Path, out a),
+            ProcessExecEvent exec => _byWrittenFile.TryGetValue(exec.Binary, out a),
             _ => false,
         };
+        return found ? a.Incident : null;
     }
 
     private IncidentState Open(Signal signal)
@@ -321,6 +331,7 @@ public sealed class Correlator
             Description = match.Rule.Title,
         };
         incident.Add(sequence, new CausalEdge(last.Id, sequence.Id, EdgeReason.SequenceStep, 1, $"{match.Rule.Name} completed"));
+        incident.Trim(_options.MaxSignalsPerIncident);
         return incident;
     }
 

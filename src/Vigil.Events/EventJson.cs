@@ -82,6 +82,10 @@ public static class EventJson
                 {
                     w.WriteString("vigil.privilege.name", priv.Name);
                 }
+                if (priv.ToRoot)
+                {
+                    w.WriteBoolean("vigil.privilege.to_root", true);
+                }
                 w.WriteNumber("vigil.syscall.result", priv.Result);
                 break;
             case GuardBanEvent ban:
@@ -97,6 +101,10 @@ public static class EventJson
                 w.WriteString("vigil.indicator.origin", indicator.Origin);
                 w.WriteString("vigil.indicator.action", indicator.Action);
                 break;
+        }
+        if (e.Policy is { } policy)
+        {
+            WritePolicy(w, policy);
         }
         w.WriteEndObject();
     }
@@ -117,6 +125,29 @@ public static class EventJson
         if (context?.Parent is { } parent)
         {
             w.WriteString("process.parent.executable.path", parent.Binary);
+        }
+        if (context?.Container is { IsHost: false } container)
+        {
+            w.WriteString("container.id", container.Id);
+        }
+    }
+
+    private static void WritePolicy(Utf8JsonWriter w, PolicyMatch policy)
+    {
+        w.WriteStartArray("vigil.policy.rules");
+        foreach (string rule in policy.Rules)
+        {
+            w.WriteStringValue(rule);
+        }
+        w.WriteEndArray();
+        w.WriteNumber("vigil.policy.generation", policy.Generation);
+        if (policy.Killed)
+        {
+            w.WriteBoolean("vigil.policy.killed", true);
+        }
+        if (policy.Suppressed > 0)
+        {
+            w.WriteNumber("vigil.policy.suppressed", policy.Suppressed);
         }
     }
 

@@ -23,6 +23,9 @@ public abstract class VigilEvent
 
     /// <summary>Filled by enrichment: the cached view of the acting process, with its ancestry.</summary>
     public ProcessInfo? Context { get; set; }
+
+    /// <summary>For events judged by policies in the kernel: the generation and the rules that matched.</summary>
+    public PolicyMatch? Policy { get; init; }
 }
 
 public sealed class ProcessExecEvent : VigilEvent

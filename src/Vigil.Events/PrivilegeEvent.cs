@@ -10,14 +10,17 @@ public sealed class PrivilegeEvent : VigilEvent
 
     public required string Syscall { get; init; }
 
-    /// <summary>New uid/gid of the setuid family; ptrace's target pid; otherwise 0.</summary>
+    /// <summary>New uid/gid of the setuid family; ptrace's target pid; capset's pid; setns' and finit_module's fd; otherwise 0.</summary>
     public long Target { get; init; }
 
-    /// <summary>Syscall flags (unshare/setns namespace flags, ptrace request, memfd flags).</summary>
+    /// <summary>Syscall flags: ptrace request, unshare flags, setns nstype, memfd and mount flags, bpf command, capset's new effective set.</summary>
     public ulong Flags { get; init; }
 
-    /// <summary>A name the syscall carries: memfd name, mount target, module name.</summary>
+    /// <summary>A name the syscall carries: memfd name, mount target, module parameters.</summary>
     public string Name { get; init; } = "";
+
+    /// <summary>setuid and setgid family: a process not running as root asked for id 0.</summary>
+    public bool ToRoot { get; init; }
 
     public long Result { get; init; }
 }

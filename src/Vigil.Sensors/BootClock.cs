@@ -32,7 +32,7 @@ public static partial class BootClock
 
     private static long ReadBootTime()
     {
-        foreach (string line in File.ReadLines("/proc/stat"))
+        foreach (string line in System.IO.File.ReadLines("/proc/stat"))
         {
             if (line.StartsWith("btime ", StringComparison.Ordinal))
             {

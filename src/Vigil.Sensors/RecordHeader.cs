@@ -18,6 +18,11 @@ public enum RecordKind : ushort
     Exec = 1,
     Fork = 2,
     Exit = 3,
+    File = 10,
+    Privilege = 20,
+    Connect = 30,
+    Accept = 31,
+    Close = 32,
     Bench = 100,
 }
 

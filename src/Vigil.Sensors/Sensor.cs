@@ -40,9 +40,12 @@ public abstract class Sensor : IDisposable
             CheckRecordLayouts(_object.Btf);
             _object.Load();
             _drops = _object.Maps.FirstOrDefault(m => m.Name == "vigil_drops");
-            foreach (BpfProgram program in _object.Programs)
+            foreach (BpfProgram program in _object.Programs.Where(p => p.IsLoaded))
             {
-                _links.Add(program.Attach());
+                if (Attach(program) is { } link)
+                {
+                    _links.Add(link);
+                }
             }
             Connect(_object, reader);
             Status = new SensorStatus(Name, SensorState.Running);
@@ -69,6 +72,30 @@ public abstract class Sensor : IDisposable
     /// <summary>Before load: every C# record mirror checked against the object's BTF.</summary>
     protected abstract void CheckRecordLayouts(BtfInfo btf);
 
+    /// <summary>
+    /// Before load: programs on syscall tracepoints this kernel does not have (another architecture's
+    /// legacy calls, module loading on a kernel without modules) are left out; returns their names.
+    /// </summary>
+    protected static IReadOnlyList<string> SkipMissingTracepoints(BpfObject obj)
+    {
+        var skipped = new List<string>();
+        foreach (BpfProgram program in obj.Programs.Where(p => p.Section.StartsWith("tp/", StringComparison.Ordinal)))
+        {
+            if (!Directory.Exists(Path.Combine("/sys/kernel/tracing/events", program.Section["tp/".Length..])))
+            {
+                program.SetAutoload(false);
+                skipped.Add(program.Name);
+            }
+        }
+        return skipped;
+    }
+
+    /// <summary>Attaches one program at start; null leaves it loaded but detached (attached later, or never).</summary>
+    protected virtual BpfLink? Attach(BpfProgram program) => program.Attach();
+
+    /// <summary>Before the programs are detached and the object closed: stop what uses its maps.</summary>
+    protected virtual void Stop() { }
+
     /// <summary>After attach: hand the sensor's ring(s) to the reader with this sensor's decoder.</summary>
     protected abstract void Connect(BpfObject obj, RingBufferReader reader);
 
@@ -94,6 +121,7 @@ public abstract class Sensor : IDisposable
 
     private void Release()
     {
+        Stop();
         foreach (BpfLink link in _links)
         {
             link.Dispose();

@@ -1,6 +1,6 @@
-/* The working directory of a task as a path, resolved in the kernel (bpf_d_path is not allowed in
- * tracepoints): dentries are walked up to the task's root, crossing mount points. The walk runs
- * under bpf_loop so the verifier checks one step, not every unrolled iteration. */
+/* Paths resolved in the kernel (bpf_d_path is not allowed in tracepoints): a task's working
+ * directory, an open file, an executable. Dentries are walked up to the task's root, crossing mount
+ * points. The walk runs under bpf_loop so the verifier checks one step, not every unrolled iteration. */
 #ifndef VIGIL_CWD_H
 #define VIGIL_CWD_H
 
@@ -55,16 +55,16 @@ static long vigil_cwd_step(__u32 index, struct vigil_cwd_walk *w)
 	return 0;
 }
 
-/* Builds the path backwards into buf, ending at buf[VIGIL_CWD_MAX - 1]; returns its start offset. */
-static __always_inline __u32 vigil_cwd_reversed(struct task_struct *task, char *buf)
+/* Builds the path of start backwards into buf, ending at buf[VIGIL_CWD_MAX - 1], up to the task's
+ * root; returns its start offset. */
+static __always_inline __u32 vigil_path_reversed(struct task_struct *task, struct path *start, char *buf)
 {
-	struct path pwd = BPF_CORE_READ(task, fs, pwd);
 	struct path root = BPF_CORE_READ(task, fs, root);
 	struct vigil_cwd_walk w = {
 		.buf = buf,
-		.d = pwd.dentry,
-		.vfs = pwd.mnt,
-		.mnt = (struct mount *)((void *)pwd.mnt - bpf_core_field_offset(struct mount, mnt)),
+		.d = start->dentry,
+		.vfs = start->mnt,
+		.mnt = (struct mount *)((void *)start->mnt - bpf_core_field_offset(struct mount, mnt)),
 		.root_d = root.dentry,
 		.root_vfs = root.mnt,
 		.pos = VIGIL_CWD_MAX,
@@ -75,6 +75,27 @@ static __always_inline __u32 vigil_cwd_reversed(struct task_struct *task, char *
 		buf[w.pos & (VIGIL_CWD_MAX - 1)] = '/';
 	}
 	return w.pos;
+}
+
+/* The task's working directory, built as vigil_path_reversed does. */
+static __always_inline __u32 vigil_cwd_reversed(struct task_struct *task, char *buf)
+{
+	struct path pwd = BPF_CORE_READ(task, fs, pwd);
+
+	return vigil_path_reversed(task, &pwd, buf);
+}
+
+/* The path of the task's open file descriptor fd; false when fd is not open. */
+static __always_inline bool vigil_fd_path(struct task_struct *task, int fd, struct path *out)
+{
+	struct file **fds = BPF_CORE_READ(task, files, fdt, fd);
+	unsigned int max = BPF_CORE_READ(task, files, fdt, max_fds);
+	struct file *file = NULL;
+
+	if (fd < 0 || (unsigned int)fd >= max || bpf_probe_read_kernel(&file, sizeof(file), &fds[fd]) < 0 || !file)
+		return false;
+	*out = BPF_CORE_READ(file, f_path);
+	return true;
 }
 
 #endif

@@ -1,5 +1,7 @@
 using System.CommandLine;
+using System.Net;
 using Microsoft.Extensions.Logging;
+using Vigil.Agent.Api;
 using Vigil.Agent.Fleet;
 using Vigil.Agent.Host;
 using Vigil.Agent.Output;
@@ -8,6 +10,7 @@ using Vigil.Detection.Rules;
 using Vigil.Guard;
 using Vigil.Guard.Mitigation;
 using Vigil.Sensors;
+using Vigil.Storage;
 
 namespace Vigil.Agent.Commands;
 
@@ -26,7 +29,25 @@ public static class RunCommand
         var pinRoot = new Option<string?>("--pin-root") { Description = $"bpffs directory of pinned state to adopt (default {GuardPaths.DefaultRoot})" };
         var banThreshold = new Option<double>("--xdp-ban-threshold") { Description = "Auto-mitigation: ban a source above this many packets/s", DefaultValueFactory = _ => new MitigationOptions().ThresholdPps };
         var banTtl = new Option<TimeSpan?>("--xdp-ban-ttl") { Description = "Auto-mitigation: how long a ban lasts (90s, 10m, 2h)", CustomParser = Durations.Parse };
-        var command = new Command("run", "Start the agent and stream events, detections and incidents") { output, argsBudget, cacheSize, rules, sequences, verbose, pinRoot, banThreshold, banTtl };
+        var store = StoreArguments.Path("Edge store file (SQLite), or none to run without one");
+        var storeRetention = StoreArguments.Retention();
+        var storeMaxSize = StoreArguments.MaxSize();
+        var storeQueue = StoreArguments.Queue();
+        var storeBatch = StoreArguments.Batch();
+        var api = new Option<string>("--api") { Description = "on: serve the local API, console and /metrics; none: do not", DefaultValueFactory = _ => "on" };
+        api.AcceptOnlyFromAmong("on", "none");
+        var apiListen = new Option<IPEndPoint?>("--api-listen") { Description = $"API address:port (default {ApiOptions.DefaultListen}; port 0 picks one)", CustomParser = ParseEndPoint };
+        var apiSocket = new Option<string?>("--api-socket") { Description = "Serve the API on this unix socket (instead of TCP unless --api-listen is given too)" };
+        var apiToken = new Option<string>("--api-token-file") { Description = "API bearer token file, created (0600) on first start", DefaultValueFactory = _ => ApiOptions.DefaultTokenFile };
+        var apiCert = new Option<string?>("--api-tls-cert") { Description = "PEM certificate for HTTPS (required beyond loopback)" };
+        var apiKey = new Option<string?>("--api-tls-key") { Description = "PEM private key of --api-tls-cert, when not in the same file" };
+        var apiNetworkReads = new Option<bool>("--api-network-reads") { Description = "Allow binding beyond loopback, which makes read routes reachable from the network (still with the token)" };
+        var command = new Command("run", "Start the agent and stream events, detections and incidents")
+        {
+            output, argsBudget, cacheSize, rules, sequences, verbose, pinRoot, banThreshold, banTtl,
+            api, apiListen, apiSocket, apiToken, apiCert, apiKey, apiNetworkReads,
+            store, storeRetention, storeMaxSize, storeQueue, storeBatch,
+        };
         var fleet = new FleetArguments();
         fleet.AddTo(command, agent: true);
         command.SetAction((result, cancel) =>
@@ -47,12 +68,34 @@ public static class RunCommand
                     ThresholdPps = result.GetValue(banThreshold),
                     BanTtl = result.GetValue(banTtl) ?? new MitigationOptions().BanTtl,
                 },
+                Store = StoreArguments.Bind(result.GetValue(store)!, result.GetValue(storeRetention), result.GetValue(storeMaxSize), result.GetValue(storeQueue), result.GetValue(storeBatch)),
+                Api = new ApiOptions
+                {
+                    Enabled = result.GetValue(api) == "on",
+                    Listen = result.GetValue(apiListen) ?? (result.GetValue(apiSocket) is null ? ApiOptions.DefaultListen : null),
+                    Socket = result.GetValue(apiSocket),
+                    TokenFile = result.GetValue(apiToken)!,
+                    TlsCertificate = result.GetValue(apiCert),
+                    TlsKey = result.GetValue(apiKey),
+                    NetworkReads = result.GetValue(apiNetworkReads),
+                },
                 Fleet = fleet.Read(result),
             };
             IRecordFormatter formatter = result.GetValue(output) == "table" ? new TableFormatter() : new JsonLinesFormatter();
             return RunAsync(options, formatter, result.GetValue(verbose) ? LogLevel.Debug : LogLevel.Information, cancel);
         });
         return command;
+    }
+
+    private static IPEndPoint? ParseEndPoint(System.CommandLine.Parsing.ArgumentResult result)
+    {
+        string text = result.Tokens.Count > 0 ? result.Tokens[0].Value : "";
+        if (IPEndPoint.TryParse(text, out IPEndPoint? endpoint) && text.Contains(':', StringComparison.Ordinal))
+        {
+            return endpoint;
+        }
+        result.AddError($"'{text}' is not ADDRESS:PORT (e.g. 127.0.0.1:7878 or [::1]:7878)");
+        return null;
     }
 
     private static async Task<int> RunAsync(AgentOptions options, IRecordFormatter formatter, LogLevel level, CancellationToken cancel)
@@ -66,8 +109,10 @@ public static class RunCommand
         {
             options.Sensors.Validate();
             options.Mitigation.Validate();
+            options.Api.Validate();
             options.Fleet?.Validate();
             ArgumentOutOfRangeException.ThrowIfLessThan(options.ProcessCacheSize, 1, "--process-cache");
+            options.Store?.Validate();
             foreach (string file in options.Analysis.RuleFiles.Concat(options.Analysis.SequenceFiles).Where(f => !File.Exists(f)))
             {
                 throw new ArgumentException($"rule file {file} does not exist");
@@ -87,6 +132,17 @@ public static class RunCommand
         var stdout = new StreamWriter(Console.OpenStandardOutput()) { AutoFlush = false };
         await using var sink = new RecordOutput(formatter, stdout, options.OutputQueue);
         var sinks = new List<IConclusionSink> { sink };
+        await using StoreSink? storeSink = OpenStore(options.Store, log);
+        if (options.Store is not null && storeSink is null)
+        {
+            return ExitCodes.Failure;
+        }
+        if (storeSink is not null)
+        {
+            sinks.Add(storeSink);
+        }
+        await using ApiServer? api = options.Api.Enabled ? new ApiServer(options.Api) : null;
+        sinks.AddRange(api?.Sinks ?? []);
         await using FleetHost? fleet = options.Fleet is null ? null : new FleetHost(options.Fleet, logs);
         if (fleet is not null)
         {
@@ -107,6 +163,10 @@ public static class RunCommand
             log.LogCritical("no sensor could start; `vigil doctor` says why");
             return ExitCodes.Unavailable;
         }
+        if (api is not null)
+        {
+            await api.StartAsync(agent, sinks, level, log).ConfigureAwait(false);
+        }
         log.LogInformation("vigil running: {Running}/{Total} sensors, {Processes} processes known, {Rules} rules active, {Sequences} sequences; Ctrl-C stops",
             running, agent.Sensors.Count, agent.Processes.Count, agent.Rules.Count(RuleState.Active), agent.Sequences.Count);
         try
@@ -119,11 +179,40 @@ public static class RunCommand
         }
         log.LogInformation("kernel drops {KernelDrops}, evaluation drops {EvaluationDrops}, correlation drops {CorrelationDrops}, output drops {OutputDrops}, cache evictions {Evictions}",
             agent.KernelDrops, agent.Analysis.EvaluationDrops, agent.Analysis.CorrelationDrops, sink.Dropped, agent.Processes.Evictions);
+        if (storeSink is not null)
+        {
+            log.LogInformation("store {Path}: {Written} records written, {Dropped} dropped (queue full), {Failed} failed to write, {Deleted} deleted by retention",
+                storeSink.Store.Path, storeSink.Store.Written, storeSink.Dropped, storeSink.FailedRecords, storeSink.Store.Deleted);
+        }
         if (agent.Mitigation is { } mitigation)
         {
             log.LogInformation("xdp auto-mitigation: {Bans} bans installed, {Corrupt} corrupt samples; the guard stays attached",
                 mitigation.BansInstalled, mitigation.CorruptSamples);
         }
         return ExitCodes.Ok;
+    }
+
+    /// <summary>Opens the edge store and says what an unclean stop of the previous run may have cost; null when disabled or it cannot open.</summary>
+    private static StoreSink? OpenStore(StoreOptions? options, ILogger log)
+    {
+        if (options is null)
+        {
+            return null;
+        }
+        try
+        {
+            EdgeStore store = EdgeStore.Open(options);
+            if (store.UncleanStop is { } run)
+            {
+                log.LogWarning("store {Path}: the previous run (started {Started:u}) stopped without closing the store; at its last commit ({LastCommit:u}) {Backlog} records were still queued and are lost, with any accepted after that commit",
+                    store.Path, run.Started, run.LastCommit ?? run.Started, run.Backlog);
+            }
+            return new StoreSink(store, options);
+        }
+        catch (Exception ex) when (ex is StoreException or IOException or UnauthorizedAccessException)
+        {
+            log.LogCritical("cannot open the store: {Reason} (--store none runs without it)", ex.Message);
+            return null;
+        }
     }
 }

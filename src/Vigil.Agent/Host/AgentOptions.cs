@@ -1,8 +1,12 @@
+using Vigil.Agent.Api;
 using Vigil.Agent.Pipeline;
+using Vigil.Enrichment.Processes;
 using Vigil.Fleet;
 using Vigil.Guard;
 using Vigil.Guard.Mitigation;
 using Vigil.Sensors;
+using Vigil.Sensors.Network;
+using Vigil.Storage;
 
 namespace Vigil.Agent.Host;
 
@@ -11,10 +15,16 @@ public sealed record AgentOptions
 {
     public SensorOptions Sensors { get; init; } = new();
 
+    /// <summary>Network sensor settings; a null flow cgroup means the cgroup2 root (every process).</summary>
+    public NetworkSensorOptions Network { get; init; } = new();
+
     public AnalysisOptions Analysis { get; init; } = AnalysisOptions.Defaults(AppContext.BaseDirectory);
 
     /// <summary>Most processes the process cache holds before evicting the least recently used.</summary>
     public int ProcessCacheSize { get; init; } = 65536;
+
+    /// <summary>How long events of a not-yet-known process wait for its exec or fork record.</summary>
+    public LateContextOptions LateContext { get; init; } = new();
 
     /// <summary>Records waiting for the output writer before new ones are dropped (and counted).</summary>
     public int OutputQueue { get; init; } = 65536;
@@ -24,6 +34,12 @@ public sealed record AgentOptions
 
     /// <summary>Auto-mitigation settings while the guard is attached.</summary>
     public MitigationOptions Mitigation { get; init; } = new();
+
+    /// <summary>The edge store; null when disabled (<c>--store none</c>).</summary>
+    public StoreOptions? Store { get; init; } = new();
+
+    /// <summary>The local API, console and /metrics.</summary>
+    public ApiOptions Api { get; init; } = new();
 
     /// <summary>The fleet to join over NATS; null (the default) runs the agent alone.</summary>
     public FleetOptions? Fleet { get; init; }

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Vigil.Bpf;
 using Vigil.Events;
 using Vigil.Sensors;
+using Vigil.Sensors.Network;
 
 namespace Vigil.Agent.Host;
 
@@ -52,7 +53,7 @@ public static class Doctor
     private static IEnumerable<DoctorCheck> TrySensors(SensorOptions options, bool possible)
     {
         using var reader = new RingBufferReader();
-        foreach (Sensor sensor in NodeAgent.CreateSensors(new DiscardSink(), NullLoggerFactory.Instance))
+        foreach (Sensor sensor in NodeAgent.CreateSensors(new DiscardSink(), NullLoggerFactory.Instance, new NetworkSensorOptions()))
         {
             string name = "sensor:" + sensor.Name;
             if (!possible)

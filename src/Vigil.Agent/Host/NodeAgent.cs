@@ -10,6 +10,7 @@ using Vigil.Fleet;
 using Vigil.Guard;
 using Vigil.Guard.Mitigation;
 using Vigil.Sensors;
+using Vigil.Sensors.Network;
 using Vigil.Sensors.Process;
 
 namespace Vigil.Agent.Host;
@@ -42,7 +43,9 @@ public sealed class NodeAgent : IAsyncDisposable
         Processes = new ProcessCache(options.ProcessCacheSize);
         Cgroups = new CgroupDirectory();
         _analysis = new AnalysisPipeline(rules.RuleSet, Sequences, options.Analysis, output, () => KernelDrops);
-        _sensors = new SensorHost(CreateSensors(new ProcessEnricher(Processes, _analysis, new ContainerResolver(Cgroups)), logs), logs.CreateLogger<SensorHost>());
+        Enricher = new ProcessEnricher(Processes, _analysis, new ContainerResolver(Cgroups), options.LateContext);
+        NetworkSensorOptions network = options.Network with { FlowCgroup = options.Network.FlowCgroup ?? Cgroups.MountPoint };
+        _sensors = new SensorHost(CreateSensors(Enricher, logs, network), logs.CreateLogger<SensorHost>());
     }
 
     public AgentOptions Options { get; }
@@ -50,6 +53,9 @@ public sealed class NodeAgent : IAsyncDisposable
     public ProcessCache Processes { get; }
 
     public CgroupDirectory Cgroups { get; }
+
+    /// <summary>Process context for every event; its <see cref="ProcessEnricher.Late"/> counts events that waited for it.</summary>
+    public ProcessEnricher Enricher { get; }
 
     public RuleCheckReport Rules { get; }
 
@@ -126,9 +132,13 @@ public sealed class NodeAgent : IAsyncDisposable
         ParentExecId = p.ParentExecId,
     };
 
-    public static IEnumerable<Sensor> CreateSensors(IEventSink sink, ILoggerFactory logs) =>
+    /// <summary>The network sensor: connections, flows (<see cref="NetworkSensor.Flows"/> answers top-flow queries), network filter and deny.</summary>
+    public NetworkSensor? Network => _sensors.Sensors.OfType<NetworkSensor>().FirstOrDefault();
+
+    public static IEnumerable<Sensor> CreateSensors(IEventSink sink, ILoggerFactory logs, NetworkSensorOptions network) =>
     [
         new ProcessSensor(sink, logs.CreateLogger<ProcessSensor>()),
+        new NetworkSensor(sink, network, logs.CreateLogger<NetworkSensor>()),
     ];
 
     private static List<SequenceRule> LoadSequences(IEnumerable<string> files, ConditionFactory conditions, ILogger log)
@@ -153,6 +163,7 @@ public sealed class NodeAgent : IAsyncDisposable
         Mitigation?.Dispose();
         _guard?.Dispose();
         _sensors.Dispose();
+        Enricher.Dispose();
         await _analysis.DisposeAsync().ConfigureAwait(false);
     }
 }

@@ -120,6 +120,9 @@ internal static unsafe partial class Libbpf
     [LibraryImport(Lib, EntryPoint = "bpf_map_update_elem")]
     internal static partial int MapUpdateElem(int fd, void* key, void* value, ulong flags);
 
+    [LibraryImport(Lib, EntryPoint = "bpf_map_lookup_and_delete_elem")]
+    internal static partial int MapLookupAndDeleteElem(int fd, void* key, void* value);
+
     [LibraryImport(Lib, EntryPoint = "bpf_map_delete_elem")]
     internal static partial int MapDeleteElem(int fd, void* key);
 

@@ -18,6 +18,13 @@ internal static unsafe partial class Libc
     [LibraryImport("libc", EntryPoint = "vsnprintf")]
     internal static partial int Vsnprintf(byte* buffer, nuint size, byte* format, nint args);
 
+    internal const int ORdOnly = 0;
+    internal const int ODirectory = 0x10000;
+    internal const int OCloexec = 0x80000;
+
+    [LibraryImport("libc", EntryPoint = "open", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    internal static partial int Open(string path, int flags);
+
     [LibraryImport("libc", EntryPoint = "close")]
     internal static partial int Close(int fd);
 

@@ -19,10 +19,9 @@ public static class Confidence
 
     public const double MissingPenalty = 0.9;
 
-    internal static double Of(IncidentState incident)
+    internal static double Of(IncidentState incident, IReadOnlyDictionary<long, Signal> byId)
     {
         var linkOf = new Dictionary<long, (double Strength, TimeSpan Gap)>();
-        var byId = incident.Signals.ToDictionary(s => s.Id);
         foreach (CausalEdge edge in incident.Edges)
         {
             if (byId.TryGetValue(edge.From, out Signal? from) && byId.TryGetValue(edge.To, out Signal? to)

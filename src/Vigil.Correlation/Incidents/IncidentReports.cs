@@ -2,13 +2,19 @@ using Vigil.Correlation.Signals;
 
 namespace Vigil.Correlation.Incidents;
 
+/// <summary>Builds an incident's report; runs once per revision, so in time linear in the incident's (capped) size.</summary>
 internal static class IncidentReports
 {
     public static IncidentReport Build(IncidentState incident)
     {
-        List<Signal> timeline = [.. incident.Signals.OrderBy(s => s.Time).ThenBy(s => s.Id)];
-        Signal root = RootCause(incident, timeline);
-        Signal headline = timeline.Where(s => s.Kind != SignalKind.Event).OrderByDescending(s => s.Kind == SignalKind.Sequence).ThenByDescending(s => s.Prior).First();
+        List<Signal> timeline = [.. incident.Signals];
+        timeline.Sort(static (x, y) => x.Time != y.Time ? x.Time.CompareTo(y.Time) : x.Id.CompareTo(y.Id));
+        var byId = new Dictionary<long, Signal>(timeline.Count);
+        foreach (Signal s in timeline)
+        {
+            byId[s.Id] = s;
+        }
+        Signal headline = Headline(timeline);
         return new IncidentReport
         {
             Id = incident.Id,
@@ -17,24 +23,74 @@ internal static class IncidentReports
             Title = string.IsNullOrEmpty(headline.Description) ? headline.Name : headline.Description,
             FirstSeen = timeline[0].Time,
             LastSeen = incident.LastSeen,
-            Confidence = Math.Round(Confidence.Of(incident), 3),
-            RootCause = root,
-            Chain = [.. incident.Edges.Distinct()],
+            Confidence = Math.Round(Confidence.Of(incident, byId), 3),
+            RootCause = RootCause(incident, timeline, byId),
+            Chain = Chain(incident.Edges),
             Timeline = timeline,
             Missing = [.. incident.Missing.Order(StringComparer.Ordinal)],
             EvidenceDropped = incident.EvidenceDropped,
         };
     }
 
+    /// <summary>What the incident is called after: a completed sequence first, else its strongest finding.</summary>
+    private static Signal Headline(List<Signal> timeline)
+    {
+        Signal? best = null;
+        foreach (Signal s in timeline)
+        {
+            if (s.Kind != SignalKind.Event && (best is null || Outranks(s, best)))
+            {
+                best = s;
+            }
+        }
+        return best ?? timeline[0];
+
+        static bool Outranks(Signal s, Signal other) =>
+            (s.Kind == SignalKind.Sequence) != (other.Kind == SignalKind.Sequence) ? s.Kind == SignalKind.Sequence : s.Prior > other.Prior;
+    }
+
+    /// <summary>Edges once each (a merge can bring the same edge twice), in the order they were found.</summary>
+    private static List<CausalEdge> Chain(List<CausalEdge> edges)
+    {
+        var seen = new HashSet<(long, long, EdgeReason)>(edges.Count);
+        var chain = new List<CausalEdge>(edges.Count);
+        foreach (CausalEdge e in edges)
+        {
+            if (seen.Add((e.From, e.To, e.Reason)))
+            {
+                chain.Add(e);
+            }
+        }
+        return chain;
+    }
+
     /// <summary>
     /// The earliest finding or sequence step that nothing earlier in the incident explains:
     /// no causal edge comes into it from an earlier finding or step.
     /// </summary>
-    private static Signal RootCause(IncidentState incident, List<Signal> timeline)
+    private static Signal RootCause(IncidentState incident, List<Signal> timeline, Dictionary<long, Signal> byId)
     {
-        var causal = timeline.Where(s => s.Kind is SignalKind.Detection or SignalKind.Anomaly || incident.SequenceSteps.Contains(s.Id)).ToList();
-        var ids = causal.Select(s => s.Id).ToHashSet();
-        var explained = incident.Edges.Where(e => ids.Contains(e.From) && e.From != e.To).Select(e => e.To).ToHashSet();
-        return causal.FirstOrDefault(s => !explained.Contains(s.Id)) ?? causal.FirstOrDefault() ?? timeline[0];
+        bool IsCausal(Signal s) => s.Kind is SignalKind.Detection or SignalKind.Anomaly || incident.SequenceSteps.Contains(s.Id);
+        var explained = new HashSet<long>();
+        foreach (CausalEdge e in incident.Edges)
+        {
+            if (e.From != e.To && byId.TryGetValue(e.From, out Signal? from) && IsCausal(from))
+            {
+                explained.Add(e.To);
+            }
+        }
+        Signal? firstCausal = null;
+        foreach (Signal s in timeline)
+        {
+            if (IsCausal(s))
+            {
+                if (!explained.Contains(s.Id))
+                {
+                    return s;
+                }
+                firstCausal ??= s;
+            }
+        }
+        return firstCausal ?? timeline[0];
     }
 }

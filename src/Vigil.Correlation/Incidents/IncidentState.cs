@@ -72,4 +72,30 @@ internal sealed class IncidentState(string id)
             LastSeen = other.LastSeen;
         }
     }
+
+    /// <summary>
+    /// Keeps at most <paramref name="max"/> signals by dropping the oldest plain events (never a
+    /// finding or a sequence step) and the edges that touched them, counting what went: merged
+    /// incidents would otherwise grow past the evidence cap, and every revision costs their size.
+    /// </summary>
+    public void Trim(int max)
+    {
+        int excess = Signals.Count - max;
+        if (excess <= 0)
+        {
+            return;
+        }
+        var dropped = new HashSet<long>();
+        Signals.RemoveAll(s =>
+        {
+            if (dropped.Count == excess || s.Kind != SignalKind.Event || SequenceSteps.Contains(s.Id))
+            {
+                return false;
+            }
+            dropped.Add(s.Id);
+            return true;
+        });
+        Edges.RemoveAll(e => dropped.Contains(e.From) || dropped.Contains(e.To));
+        EvidenceDropped += dropped.Count;
+    }
 }

@@ -6,36 +6,64 @@ namespace Vigil.Enrichment.Processes;
 
 /// <summary>
 /// Keeps the <see cref="ProcessCache"/> current from process events and attaches the cached
-/// process (with its ancestry and container) to every event before passing it on.
+/// process (with its ancestry and container) to every event before passing it on. Events of a
+/// process not known yet wait for it in <see cref="LateContext"/>.
 /// </summary>
-public sealed class ProcessEnricher(ProcessCache cache, IEventSink next, ContainerResolver? containers = null) : IEventSink
+public sealed class ProcessEnricher : IEventSink, IDisposable
 {
+    private readonly ProcessCache _cache;
+    private readonly IEventSink _next;
+    private readonly ContainerResolver? _containers;
+
+    public ProcessEnricher(ProcessCache cache, IEventSink next, ContainerResolver? containers = null, LateContextOptions? late = null)
+    {
+        _cache = cache;
+        _next = next;
+        _containers = containers;
+        Late = new LateContext(late ?? new LateContextOptions(), next);
+    }
+
+    public LateContext Late { get; }
+
     public void Publish(VigilEvent e)
     {
+        ProcessInfo? arrived = null;
         switch (e)
         {
             case ProcessExecEvent exec:
-                e.Context = Exec(exec);
+                e.Context = arrived = Exec(exec);
                 break;
             case ProcessForkEvent fork:
-                e.Context = cache.Find(fork.Process.ExecId);
-                cache.Put(Inherit(fork, e.Context));
+                e.Context = _cache.Find(fork.Process.ExecId);
+                arrived = Inherit(fork, e.Context);
+                _cache.Put(arrived);
                 break;
             case ProcessExitEvent exit:
-                e.Context = cache.Find(exit.Process.ExecId);
-                cache.MarkExited(exit.Process.ExecId, exit.Timestamp);
+                e.Context = _cache.Find(exit.Process.ExecId);
+                _cache.MarkExited(exit.Process.ExecId, exit.Timestamp);
                 break;
             default:
-                e.Context = cache.Find(e.Process.ExecId);
+                e.Context = _cache.Find(e.Process.ExecId);
+                if (e.Context is null && !e.Process.ExecId.IsEmpty)
+                {
+                    Late.Park(e);
+                    return;
+                }
                 break;
         }
-        next.Publish(e);
+        _next.Publish(e);
+        if (arrived is not null)
+        {
+            Late.Arrived(arrived);
+        }
     }
+
+    public void Dispose() => Late.Dispose();
 
     private ProcessInfo Exec(ProcessExecEvent exec)
     {
         ProcessIdentity id = exec.Process;
-        ProcessInfo info = cache.Find(id.ExecId) ?? new ProcessInfo
+        ProcessInfo info = _cache.Find(id.ExecId) ?? new ProcessInfo
         {
             ExecId = id.ExecId,
             Pid = id.Pid,
@@ -50,10 +78,10 @@ public sealed class ProcessEnricher(ProcessCache cache, IEventSink next, Contain
         info.Gid = id.Gid;
         info.CgroupId = id.CgroupId;
         info.Details = exec.Details;
-        info.Container = containers?.Resolve(id.CgroupId) ?? info.Container;
+        info.Container = _containers?.Resolve(id.CgroupId) ?? info.Container;
         info.Source = ProcessSource.Exec;
-        info.Parent ??= cache.Find(id.ParentExecId);
-        cache.Put(info);
+        info.Parent ??= _cache.Find(id.ParentExecId);
+        _cache.Put(info);
         return info;
     }
 
@@ -72,7 +100,7 @@ public sealed class ProcessEnricher(ProcessCache cache, IEventSink next, Contain
         Uid = fork.Process.Uid,
         Gid = fork.Process.Gid,
         CgroupId = fork.Process.CgroupId,
-        Container = containers?.Resolve(fork.Process.CgroupId) ?? parent?.Container,
+        Container = _containers?.Resolve(fork.Process.CgroupId) ?? parent?.Container,
         StartTime = BootClock.StartTimeFromTicks(fork.ChildExecId.StartTicks),
         Source = ProcessSource.Fork,
     };

@@ -42,6 +42,9 @@ public sealed class AutoMitigation : IRecordConsumer, IDisposable
 
     public long CorruptSamples => Interlocked.Read(ref _corrupt);
 
+    /// <summary>The busiest sampled sources of the last complete window (what the console shows).</summary>
+    public IReadOnlyList<(Cidr Source, double Pps)> TopSources { get; private set; } = [];
+
     public void Start()
     {
         _reader.Add(_guard.Samples, this);
@@ -104,6 +107,7 @@ public sealed class AutoMitigation : IRecordConsumer, IDisposable
         {
             _logger.LogWarning("xdp: {Untracked} samples from sources beyond the {Max} tracked this window (a spoofed flood?)", _hitters.Untracked, _options.MaxSources);
         }
+        TopSources = _hitters.Top(10, _guard.SampleEvery, elapsed);
         foreach ((Cidr source, double pps) in _hitters.Drain(_guard.SampleEvery, elapsed, _options.ThresholdPps))
         {
             _guard.Block(source, _options.BanTtl, automatic: true);

@@ -32,6 +32,12 @@ public sealed class HeavyHitters
         }
     }
 
+    /// <summary>The busiest sources of the current window with their estimated rates, busiest first.</summary>
+    public List<(Cidr Source, double Pps)> Top(int count, uint sampleEvery, TimeSpan window) => [.. _counts
+        .OrderByDescending(kv => kv.Value)
+        .Take(count)
+        .Select(kv => (kv.Key, kv.Value * (double)Math.Max(1u, sampleEvery) / window.TotalSeconds))];
+
     /// <summary>Sources whose estimated rate (samples x 1-in-N / window) reaches the threshold; then starts a new window.</summary>
     public List<(Cidr Source, double Pps)> Drain(uint sampleEvery, TimeSpan window, double thresholdPps)
     {

@@ -194,6 +194,28 @@ public sealed class CorrelatorTests
     }
 
     [Fact]
+    public void A_merge_keeps_the_evidence_cap_by_dropping_the_oldest_plain_events()
+    {
+        Correlator c = Create(options: new CorrelatorOptions { MaxSignalsPerIncident = 4 });
+        ProcessInfo a = _events.Process("/bin/a");
+        ProcessInfo b = _events.Process("/bin/b");
+        c.Observe(Detect(c, "A", "WARNING", _events.Connect(a, "198.51.100.7", 443)));
+        c.ObserveEvent(_events.File(a, "/etc/a1", FileIntent.Read));
+        c.ObserveEvent(_events.File(a, "/etc/a2", FileIntent.Read));
+        c.Observe(Detect(c, "B", "WARNING", _events.Exec(b)));
+        c.ObserveEvent(_events.File(b, "/etc/b1", FileIntent.Read));
+        c.ObserveEvent(_events.File(b, "/etc/b2", FileIntent.Read));
+
+        c.Observe(Detect(c, "C", "WARNING", _events.Connect(_events.Process("/bin/sh", b), "198.51.100.7", 443)));
+
+        IncidentReport incident = Assert.Single(c.Published);
+        Assert.Equal(["A", "B", "C"], incident.Findings);
+        Assert.Equal(4, incident.Timeline.Count);
+        Assert.Equal(3, incident.EvidenceDropped);
+        Assert.All(incident.Chain, e => Assert.Contains(incident.Timeline, s => s.Id == e.To));
+    }
+
+    [Fact]
     public void Confidence_rises_with_linked_findings_and_falls_with_time_between_them()
     {
         double Confidence(int findings, TimeSpan gap)

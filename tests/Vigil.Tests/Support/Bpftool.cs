@@ -31,4 +31,17 @@ public static class Bpftool
         }
         return [.. ids];
     }
+
+    /// <summary>The attach types of the programs attached directly to a cgroup (bpftool cgroup show).</summary>
+    public static List<string> CgroupAttachTypes(string cgroupPath)
+    {
+        using System.Diagnostics.Process p = Children.Start("bpftool", "cgroup", "show", cgroupPath);
+        string output = p.StandardOutput.ReadToEnd();
+        p.WaitForExit();
+        // Lines: "ID  AttachType  AttachFlags  Name", after a header line.
+        return [.. output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1)
+            .Select(line => line.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            .Where(fields => fields.Length >= 2)
+            .Select(fields => fields[1])];
+    }
 }

@@ -1,0 +1,46 @@
+using Vigil.Agent.Pipeline;
+using Vigil.Storage;
+
+namespace Vigil.Agent.Output;
+
+/// <summary>
+/// The edge store as a sink: records queue here and are written a batch per transaction on the
+/// drain thread, never on the kernel reader's. Each commit records what was still queued, so after a
+/// kill -9 the next run can say how much the crash may have cost.
+/// </summary>
+public sealed class StoreSink : ConclusionQueue
+{
+    private long _failedRecords;
+
+    public StoreSink(EdgeStore store, StoreOptions options)
+        : base("store", options.QueueCapacity, options.BatchSize)
+    {
+        Store = store;
+        StartDraining();
+    }
+
+    public EdgeStore Store { get; }
+
+    /// <summary>Batches that failed to write (disk full, I/O error); their records are counted as dropped.</summary>
+    public long FailedRecords => Interlocked.Read(ref _failedRecords);
+
+    protected override ValueTask WriteAsync(IReadOnlyList<object> batch)
+    {
+        try
+        {
+            Store.Write(batch, Depth, Dropped + FailedRecords);
+        }
+        catch (Exception ex) when (ex is StoreException or Microsoft.Data.Sqlite.SqliteException or IOException)
+        {
+            // A failing disk must not stop the drain: count what was lost and keep going.
+            Interlocked.Add(ref _failedRecords, batch.Count);
+        }
+        return ValueTask.CompletedTask;
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync().ConfigureAwait(false);
+        Store.Dispose();
+    }
+}

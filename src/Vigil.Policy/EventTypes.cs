@@ -1,0 +1,28 @@
+using Vigil.Sensors.File;
+using Vigil.Sensors.Privilege;
+
+namespace Vigil.Policy;
+
+/// <summary>Which sensor judges an event type.</summary>
+public enum EventFamily
+{
+    File,
+    Privilege,
+    Network,
+}
+
+/// <summary>The event types policies name, by the sensor that judges them.</summary>
+public static class EventTypes
+{
+    /// <summary>Network event types: outbound connections and accepted ones.</summary>
+    public static IReadOnlyList<string> Network { get; } = ["connect", "accept"];
+
+    public static IEnumerable<string> All =>
+        FileSyscalls.EventTypes.Keys.Concat(PrivilegeSyscalls.EventTypes.Keys).Concat(Network);
+
+    public static EventFamily? FamilyOf(string eventType) =>
+        FileSyscalls.EventTypes.ContainsKey(eventType) ? EventFamily.File
+        : PrivilegeSyscalls.EventTypes.ContainsKey(eventType) ? EventFamily.Privilege
+        : Network.Contains(eventType) ? EventFamily.Network
+        : null;
+}

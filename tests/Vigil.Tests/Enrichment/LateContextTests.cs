@@ -1,0 +1,121 @@
+using Vigil.Enrichment.Processes;
+using Vigil.Events;
+using Vigil.Tests.Support;
+
+namespace Vigil.Tests.Enrichment;
+
+/// <summary>Events that overtake their process's exec wait for it, boundedly, and are never given an invented context.</summary>
+public sealed class LateContextTests
+{
+    private static readonly ExecId Shell = new(1, 4242, 777);
+
+    private static ProcessIdentity Identity(ExecId id) => new()
+    {
+        Pid = id.Pid,
+        Tid = id.Pid,
+        ParentPid = 1,
+        Uid = 0,
+        Gid = 0,
+        EffectiveUid = 0,
+        EffectiveGid = 0,
+        CgroupId = 1,
+        Comm = "sh",
+        ExecId = id,
+        ParentExecId = new ExecId(1, 1, 1),
+    };
+
+    private static FileEvent Open(ExecId id, string path) => new()
+    {
+        Timestamp = DateTime.UtcNow,
+        Process = Identity(id),
+        Syscall = "openat",
+        Path = path,
+        Intent = FileIntent.Read,
+    };
+
+    private static ProcessExecEvent Exec(ExecId id) => new()
+    {
+        Timestamp = DateTime.UtcNow,
+        Process = Identity(id),
+        Binary = "/bin/sh",
+        Args = ["sh"],
+        ArgsTruncated = false,
+    };
+
+    [Fact]
+    public void An_event_read_before_its_exec_goes_on_after_it_with_the_process()
+    {
+        var sink = new CollectingSink();
+        using var enricher = new ProcessEnricher(new ProcessCache(64), sink, late: new LateContextOptions { Wait = TimeSpan.FromSeconds(30) });
+
+        enricher.Publish(Open(Shell, "/etc/first"));
+        enricher.Publish(Open(Shell, "/etc/second"));
+        Assert.Empty(sink.Snapshot());
+        enricher.Publish(Exec(Shell));
+
+        List<VigilEvent> seen = sink.Snapshot();
+        Assert.Collection(seen,
+            e => Assert.IsType<ProcessExecEvent>(e),
+            e => Assert.Equal("/etc/first", Assert.IsType<FileEvent>(e).Path),
+            e => Assert.Equal("/etc/second", Assert.IsType<FileEvent>(e).Path));
+        Assert.All(seen, e => Assert.Equal("/bin/sh", e.Context!.Binary));
+        Assert.Equal(2, enricher.Late.Filled);
+        Assert.Equal(0, enricher.Late.Waiting);
+    }
+
+    [Fact]
+    public void A_forked_child_releases_its_events_too()
+    {
+        var sink = new CollectingSink();
+        using var enricher = new ProcessEnricher(new ProcessCache(64), sink, late: new LateContextOptions { Wait = TimeSpan.FromSeconds(30) });
+        enricher.Publish(Exec(Shell));
+        var child = new ExecId(1, 4243, 778);
+
+        enricher.Publish(Open(child, "/tmp/x"));
+        enricher.Publish(new ProcessForkEvent { Timestamp = DateTime.UtcNow, Process = Identity(Shell), ChildPid = child.Pid, ChildExecId = child });
+
+        FileEvent open = sink.WaitFor<FileEvent>(e => e.Path == "/tmp/x");
+        Assert.Equal(child, open.Context!.ExecId);
+        Assert.Equal("/bin/sh", open.Context.Binary);
+    }
+
+    [Fact]
+    public void When_the_process_never_comes_the_event_goes_on_without_context_after_the_wait()
+    {
+        var sink = new CollectingSink();
+        using var enricher = new ProcessEnricher(new ProcessCache(64), sink, late: new LateContextOptions { Wait = TimeSpan.FromMilliseconds(100) });
+
+        enricher.Publish(Open(Shell, "/etc/orphan"));
+        FileEvent open = sink.WaitFor<FileEvent>(e => e.Path == "/etc/orphan", TimeSpan.FromSeconds(5));
+
+        Assert.Null(open.Context);
+        Assert.Equal(1, enricher.Late.Expired);
+        Assert.Equal(0, enricher.Late.Filled);
+    }
+
+    [Fact]
+    public void Beyond_capacity_events_go_on_at_once_and_are_counted()
+    {
+        var sink = new CollectingSink();
+        using var enricher = new ProcessEnricher(new ProcessCache(64), sink, late: new LateContextOptions { Wait = TimeSpan.FromSeconds(30), Capacity = 2 });
+
+        for (int i = 0; i < 5; i++)
+        {
+            enricher.Publish(Open(Shell, $"/etc/{i}"));
+        }
+
+        Assert.Equal(3, sink.Snapshot().Count);
+        Assert.Equal(3, enricher.Late.Overflowed);
+        Assert.Equal(2, enricher.Late.Waiting);
+    }
+
+    [Fact]
+    public void Disposing_passes_on_what_still_waits()
+    {
+        var sink = new CollectingSink();
+        var enricher = new ProcessEnricher(new ProcessCache(64), sink, late: new LateContextOptions { Wait = TimeSpan.FromSeconds(30) });
+        enricher.Publish(Open(Shell, "/etc/pending"));
+        enricher.Dispose();
+        Assert.Equal("/etc/pending", Assert.IsType<FileEvent>(Assert.Single(sink.Snapshot())).Path);
+    }
+}

@@ -1,0 +1,110 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using Vigil.Events;
+using Vigil.Sensors.Network;
+using Vigil.Tests.Support;
+
+namespace Vigil.Tests.Network;
+
+public sealed class NetworkFilterTests
+{
+    /// <summary>Connects from the client namespace and waits until the server accepted and the client finished.</summary>
+    private static uint Connect(NetworkHarness h, Socket listener, IPAddress server)
+    {
+        using Process child = h.Client($"exec 3<>{NetworkHarness.Target(server, NetworkHarness.Port(listener))}; exec 3>&-");
+        listener.Accept().Dispose();
+        Assert.True(child.WaitForExit(10_000));
+        Assert.Equal(0, child.ExitCode);
+        return (uint)child.Id;
+    }
+
+    private static void WaitForQuiet(NetworkHarness h, uint pid) =>
+        // The client's close is the last of its events: once it (or its count) is in, the rest is too.
+        SpinWait.SpinUntil(() => h.Sink.Snapshot().OfType<NetworkEvent>().Any(e => e.Process.Pid == pid && e.Syscall == "close")
+            || h.Sensor.Counters.Filtered >= 2, 2000);
+
+    [Fact]
+    public void Events_the_filter_does_not_select_are_counted_in_the_kernel_not_shipped()
+    {
+        KernelRequirement.Check();
+        using var h = new NetworkHarness();
+        using Socket watched = h.Listen(h.Net.ServerV4);
+        using Socket other = h.Listen(h.Net.ServerV4);
+        h.Sensor.Apply(new NetworkFilter
+        {
+            Rules =
+            [
+                new NetworkRule { Name = "watched-port", Destinations = [IPNetwork.Parse(h.Net.Subnet24)], DestinationPorts = [PortRange.Single((ushort)NetworkHarness.Port(watched))] },
+                new NetworkRule { Name = "everything-else", Action = NetworkAction.Count },
+            ],
+        });
+        Assert.Equal(1u, h.Sensor.Generation);
+
+        uint shipped = Connect(h, watched, h.Net.ServerV4);
+        uint dropped = Connect(h, other, h.Net.ServerV4);
+        h.WaitFor("close", e => e.Process.Pid == shipped);
+        WaitForQuiet(h, dropped);
+
+        List<NetworkEvent> events = [.. h.Sink.Snapshot().OfType<NetworkEvent>()];
+        Assert.Contains(events, e => e.Process.Pid == shipped && e.Syscall == "connect");
+        Assert.Contains(events, e => e.Syscall == "accept" && e.DestinationPort == NetworkHarness.Port(watched));
+        Assert.DoesNotContain(events, e => e.Process.Pid == dropped);
+        Assert.DoesNotContain(events, e => e.DestinationPort == NetworkHarness.Port(other));
+
+        NetworkCounters counters = h.Sensor.Counters;
+        // The unwatched connection's connect, accept and both closes: judged, counted, dropped.
+        Assert.Equal(4ul, counters.Filtered);
+        Assert.Equal(4ul, counters.RuleMatches["everything-else"] - counters.RuleMatches["watched-port"]);
+        Assert.True(counters.RuleMatches["watched-port"] >= 4, $"watched-port matched {counters.RuleMatches["watched-port"]}");
+    }
+
+    [Fact]
+    public void A_new_filter_replaces_the_old_one_whole_and_a_bad_one_changes_nothing()
+    {
+        KernelRequirement.Check();
+        using var h = new NetworkHarness();
+        using Socket v4 = h.Listen(h.Net.ServerV4);
+        using Socket v6 = h.Listen(h.Net.ServerV6);
+        var onlyV6 = new NetworkFilter { Rules = [new NetworkRule { Name = "v6", Destinations = [IPNetwork.Parse(h.Net.Subnet64)] }] };
+        h.Sensor.Apply(new NetworkFilter { Rules = [new NetworkRule { Name = "v4", Destinations = [IPNetwork.Parse(h.Net.Subnet24)] }] });
+        h.Sensor.Apply(onlyV6);
+
+        var bad = new NetworkFilter { Rules = [new NetworkRule { Name = "bad", DestinationPorts = [new PortRange(9, 1)] }] };
+        var error = Assert.Throws<NetworkFilterException>(() => h.Sensor.Apply(bad));
+        Assert.Contains("network rule 'bad'", error.Message);
+        Assert.Equal(2u, h.Sensor.Generation);
+        Assert.Same(onlyV6, h.Sensor.Filter);
+
+        uint overV4 = Connect(h, v4, h.Net.ServerV4);
+        uint overV6 = Connect(h, v6, h.Net.ServerV6);
+        h.WaitFor("close", e => e.Process.Pid == overV6);
+        WaitForQuiet(h, overV4);
+        Assert.DoesNotContain(h.Sink.Snapshot().OfType<NetworkEvent>(), e => e.Process.Pid == overV4);
+        Assert.Equal(IPAddress.Parse(h.Net.ServerV6.ToString()), h.WaitFor("connect", e => e.Process.Pid == overV6).DestinationAddress);
+        Assert.Equal(0ul, h.Sensor.Counters.RuleMatches.GetValueOrDefault("v4"));
+
+        h.Sensor.Apply(NetworkFilter.None);
+        uint unfiltered = Connect(h, v4, h.Net.ServerV4);
+        h.WaitFor("close", e => e.Process.Pid == unfiltered);
+    }
+
+    [Fact]
+    public void Udp_flow_summaries_are_judged_by_the_filter()
+    {
+        KernelRequirement.Check();
+        using var h = new NetworkHarness();
+        using Socket server = h.UdpServer(h.Net.ServerV4);
+        int port = NetworkHarness.Port(server);
+        h.Sensor.Apply(new NetworkFilter { Rules = [new NetworkRule { Name = "dns", Protocols = NetworkProtocols.Udp, DestinationPorts = [PortRange.Single(53)] }] });
+
+        using Process child = h.Client($"exec 3<>/dev/udp/{h.Net.ServerV4}/{port}; head -c 10 /dev/zero >&3", inCgroup: true);
+        Assert.True(child.WaitForExit(10_000));
+        Assert.Equal(10, server.Receive(new byte[64]));
+        h.Sensor.CollectFlows();
+
+        Assert.DoesNotContain(h.Sink.Snapshot().OfType<NetworkEvent>(), e => e.Process.Pid == (uint)child.Id);
+        Assert.Equal(1, h.Sensor.Counters.FilteredFlowSummaries);
+        Assert.Contains(h.Sensor.Flows.Top(10), f => f.Process.Pid == (uint)child.Id && f.BytesSent == 10);
+    }
+}

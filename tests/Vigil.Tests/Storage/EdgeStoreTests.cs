@@ -1,0 +1,257 @@
+using System.Net;
+using System.Text.Json;
+using Microsoft.Data.Sqlite;
+using Vigil.Correlation.Incidents;
+using Vigil.Correlation.Signals;
+using Vigil.Detection.Rules;
+using Vigil.Events;
+using Vigil.Storage;
+using Vigil.Storage.Records;
+using Vigil.Tests.Support;
+
+namespace Vigil.Tests.Storage;
+
+/// <summary>The edge store on a real SQLite file: what goes in comes back, filtered, within its budgets.</summary>
+public sealed class EdgeStoreTests : IDisposable
+{
+    private static readonly ContainerInfo Web = new() { Runtime = ContainerRuntime.Docker, Id = "3f4e5d6c7b8a9f0e1d2c3b4a5f6e7d8c9b0a1f2e3d4c5b6a7f8e9d0c1b2a3f4e", CgroupPath = "/system.slice/docker-3f4e.scope" };
+
+    private readonly TempStore _file = new();
+    private readonly SyntheticEvents _events = new() { Now = DateTime.UtcNow.AddMinutes(-30) };
+
+    public void Dispose() => _file.Dispose();
+
+    [Fact]
+    public void Events_come_back_filtered_by_type_process_container_and_time_as_the_json_they_were_written_as()
+    {
+        ProcessInfo shell = _events.Process("/bin/bash");
+        ProcessInfo nginx = _events.Process("/usr/sbin/nginx", container: Web);
+        DateTime start = _events.Now;
+        using (EdgeStore store = EdgeStore.Open(new StoreOptions { Path = _file.Path }))
+        {
+            store.Write([
+                _events.Exec(shell),
+                _events.File(shell, "/etc/passwd", FileIntent.Read),
+                _events.Exec(nginx),
+                _events.Connect(nginx, "10.0.0.7", 443),
+            ]);
+        }
+
+        using EdgeStore reader = EdgeStore.OpenReadOnly(_file.Path);
+        Assert.Equal(["process.exec", "file.openat", "process.exec", "network.connect"], reader.Events(new EventQuery()).Select(e => e.Name));
+        Assert.Equal(["/bin/bash", "/usr/sbin/nginx"], reader.Events(new EventQuery { Type = "exec" }).Select(e => Attribute(e, "process.executable.path")));
+        Assert.Equal(["process.exec", "process.exec"], reader.Events(new EventQuery { Type = "process" }).Select(e => e.Name));
+        Assert.Equal(["network.connect"], reader.Events(new EventQuery { Type = "connect" }).Select(e => e.Name));
+        Assert.Equal(["file.openat"], reader.Events(new EventQuery { Type = "file.openat", ProcessName = "bash" }).Select(e => e.Name));
+        Assert.Empty(reader.Events(new EventQuery { Type = "exec", ProcessName = "sshd" }));
+
+        // The 12-character short id finds the container's events; its events carry the full id.
+        IReadOnlyList<StoredEvent> inWeb = reader.Events(new EventQuery { Container = Web.ShortId });
+        Assert.Equal(["process.exec", "network.connect"], inWeb.Select(e => e.Name));
+        Assert.All(inWeb, e => Assert.Equal(Web.Id, Attribute(e, "container.id")));
+        Assert.Equal("10.0.0.7", Attribute(inWeb[1], "destination.address"));
+
+        Assert.Equal(2, reader.Events(new EventQuery { Since = start.AddMilliseconds(25) }).Count);
+        Assert.Equal(["network.connect"], reader.Events(new EventQuery { Limit = 1 }).Select(e => e.Name));
+
+        // Serialised with System.Text.Json, a stored event is the event object itself.
+        using JsonDocument json = JsonDocument.Parse(JsonSerializer.Serialize(reader.Events(new EventQuery { Type = "exec", Limit = 1 })));
+        JsonElement exec = json.RootElement[0];
+        Assert.Equal("process.exec", exec.GetProperty("event.name").GetString());
+        Assert.Equal(nginx.ExecId.ToString(), exec.GetProperty("vigil.exec_id").GetString());
+    }
+
+    [Fact]
+    public void Only_the_latest_revision_of_an_incident_is_kept_even_when_an_older_one_arrives_late()
+    {
+        ProcessInfo shell = _events.Process("/bin/sh");
+        ProcessExecEvent exec = _events.Exec(shell);
+        var detection = new RuleDetection("Terminal shell in container", RulePriority.Notice, ["shell"], "a shell", [], exec, 1);
+        using (EdgeStore store = EdgeStore.Open(new StoreOptions { Path = _file.Path }))
+        {
+            store.Write([detection, Incident("inc-1", 1, "first"), Incident("inc-1", 3, "third"), Incident("inc-2", 1, "other")]);
+            store.Write([Incident("inc-1", 2, "second, late")]);
+        }
+
+        using EdgeStore reader = EdgeStore.OpenReadOnly(_file.Path);
+        StoredIncident incident = reader.Incident("inc-1")!;
+        Assert.Equal(3, incident.Revision);
+        Assert.Equal("third", incident.Title);
+        Assert.Equal(2, reader.Incidents().Count);
+        Assert.Null(reader.Incident("inc-"));  // a prefix naming two incidents names none
+        Assert.Equal("inc-2", reader.Incident("inc-2")!.Id);
+
+        StoredDetection stored = Assert.Single(reader.Detections(new DetectionQuery { MinPriority = RulePriority.Notice }));
+        Assert.Equal("Terminal shell in container", stored.Rule);
+        Assert.Empty(reader.Detections(new DetectionQuery { MinPriority = RulePriority.Warning }));
+        using JsonDocument json = StoredJson.Parse(stored);
+        Assert.Equal("/bin/sh", json.RootElement.GetProperty("vigil.event").GetProperty("process.executable.path").GetString());
+    }
+
+    [Fact]
+    public void Network_events_are_folded_into_flows_ranked_by_bytes_and_exec_fork_exit_keep_the_process_table()
+    {
+        ProcessInfo curl = _events.Process("/usr/bin/curl");
+        ProcessInfo wget = _events.Process("/usr/bin/wget");
+        using (EdgeStore store = EdgeStore.Open(new StoreOptions { Path = _file.Path }))
+        {
+            store.Write([
+                _events.Exec(curl), _events.Exec(wget),
+                Close(curl, "192.0.2.1", 443, sent: 100, received: 5000),
+                Close(curl, "192.0.2.1", 443, sent: 200, received: 7000),
+                Close(wget, "192.0.2.9", 80, sent: 50, received: 900_000),
+                Exit(curl),
+            ]);
+        }
+
+        using EdgeStore reader = EdgeStore.OpenReadOnly(_file.Path);
+        IReadOnlyList<FlowSummary> flows = reader.Flows(10, FlowOrder.Bytes);
+        Assert.Equal(["wget", "curl"], flows.Select(f => f.ProcessName));
+        Assert.Equal((300L, 12_000L), (flows[1].BytesSent, flows[1].BytesReceived));
+        Assert.Equal(["curl"], reader.Flows(1, FlowOrder.Sent).Select(f => f.ProcessName));
+
+        Assert.Equal(["wget"], reader.Processes().Select(p => p.Name));
+        StoredProcess exited = Assert.Single(reader.Processes(includeExited: true), p => p.Name == "curl");
+        Assert.Equal(3, exited.ExitCode);
+    }
+
+    [Fact]
+    public void The_file_never_grows_past_its_budget_and_the_oldest_events_go_first()
+    {
+        var options = new StoreOptions { Path = _file.Path, MaxBytes = StoreOptions.MinimumMaxBytes };
+        ProcessInfo p = _events.Process("/usr/bin/stress");
+        using (EdgeStore store = EdgeStore.Open(options))
+        {
+            for (int batch = 0; batch < 60; batch++)
+            {
+                store.Write([.. Enumerable.Range(0, 500).Select(_ => _events.File(p, "/var/tmp/" + new string('x', 200), FileIntent.Write))]);
+                Assert.InRange(new FileInfo(_file.Path).Length, 0, options.MaxBytes);
+                Assert.InRange(store.FileBytes, 0, options.MaxBytes);
+            }
+            Assert.True(store.Deleted > 0, "nothing was pruned: the test wrote too little");
+        }
+
+        using EdgeStore reader = EdgeStore.OpenReadOnly(_file.Path);
+        long kept = reader.EventCount();
+        Assert.InRange(kept, 1000, 30_000 - 1);
+        // What is left is the newest, without holes.
+        IReadOnlyList<StoredEvent> newest = reader.Events(new EventQuery { Limit = (int)kept });
+        Assert.Equal(_events.Now, newest[^1].Time, TimeSpan.FromMilliseconds(1));
+        Assert.Equal(kept - 1, newest[^1].Id - newest[0].Id);
+    }
+
+    [Fact]
+    public void Records_older_than_the_retention_are_deleted()
+    {
+        ProcessInfo p = _events.Process("/usr/bin/old");
+        _events.Now = DateTime.UtcNow.AddDays(-3);
+        ProcessExecEvent old = _events.Exec(p);
+        _events.Now = DateTime.UtcNow;
+        ProcessExecEvent recent = _events.Exec(p);
+        using (EdgeStore store = EdgeStore.Open(new StoreOptions { Path = _file.Path, Retention = TimeSpan.FromDays(1) }))
+        {
+            store.Write([old, recent]);
+        }
+
+        using EdgeStore reader = EdgeStore.OpenReadOnly(_file.Path);
+        Assert.Equal(recent.Timestamp, Assert.Single(reader.Events(new EventQuery())).Time, TimeSpan.FromMilliseconds(1));
+    }
+
+    [Fact]
+    public void A_reader_in_another_connection_sees_each_committed_batch_while_the_writer_is_open()
+    {
+        ProcessInfo p = _events.Process("/bin/true");
+        using EdgeStore writer = EdgeStore.Open(new StoreOptions { Path = _file.Path });
+        writer.Write([_events.Exec(p)]);
+        using EdgeStore reader = EdgeStore.OpenReadOnly(_file.Path);
+        Assert.Single(reader.Events(new EventQuery()));
+        writer.Write([_events.Exec(p), _events.Exec(p)]);
+        Assert.Equal(3, reader.Events(new EventQuery()).Count);
+        Assert.Equal("ok", reader.IntegrityCheck());
+    }
+
+    [Fact]
+    public void Bad_files_and_corrupt_records_are_named()
+    {
+        string missing = Path.Combine(_file.Directory, "missing.db");
+        StoreException none = Assert.Throws<StoreException>(() => EdgeStore.OpenReadOnly(missing));
+        Assert.Contains($"no store at {missing}", none.Message, StringComparison.Ordinal);
+
+        string text = Path.Combine(_file.Directory, "notes.txt");
+        File.WriteAllText(text, new string('x', 8192));
+        StoreException notDb = Assert.Throws<StoreException>(() => EdgeStore.OpenReadOnly(text));
+        Assert.Contains($"store {text}", notDb.Message, StringComparison.Ordinal);
+
+        using (EdgeStore store = EdgeStore.Open(new StoreOptions { Path = _file.Path }))
+        {
+            store.Write([_events.Exec(_events.Process("/bin/ls"))]);
+        }
+        using (var raw = new SqliteConnection($"Data Source={_file.Path};Pooling=False"))
+        {
+            raw.Open();
+            using SqliteCommand corrupt = raw.CreateCommand();
+            corrupt.CommandText = "UPDATE events SET json = '{\"time\": trunc' WHERE id = 1";
+            corrupt.ExecuteNonQuery();
+        }
+        using EdgeStore reader = EdgeStore.OpenReadOnly(_file.Path);
+        StoredEvent bad = Assert.Single(reader.Events(new EventQuery()));
+        StoreException corruptError = Assert.Throws<StoreException>(() => StoredJson.Parse(bad).Dispose());
+        Assert.Contains("events row 1 holds invalid JSON", corruptError.Message, StringComparison.Ordinal);
+        Assert.Throws<StoreException>(() => JsonSerializer.Serialize(bad));
+    }
+
+    private static string? Attribute(StoredEvent e, string name)
+    {
+        using JsonDocument json = StoredJson.Parse(e);
+        return json.RootElement.TryGetProperty(name, out JsonElement value) ? value.GetString() : null;
+    }
+
+    private NetworkEvent Close(ProcessInfo p, string address, ushort port, ulong sent, ulong received)
+    {
+        NetworkEvent connect = _events.Connect(p, address, port);
+        return new NetworkEvent
+        {
+            Timestamp = connect.Timestamp,
+            Process = connect.Process,
+            Context = p,
+            Syscall = "close",
+            Protocol = TransportProtocol.Tcp,
+            Direction = NetworkDirection.Outbound,
+            SourceAddress = IPAddress.Loopback,
+            SourcePort = 40000,
+            DestinationAddress = IPAddress.Parse(address),
+            DestinationPort = port,
+            BytesSent = sent,
+            BytesReceived = received,
+        };
+    }
+
+    private ProcessExitEvent Exit(ProcessInfo p) => new()
+    {
+        Timestamp = _events.Now.AddSeconds(1),
+        Process = _events.Identity(p),
+        Context = p,
+        ExitCode = 3,
+        Signal = 0,
+        CoreDumped = false,
+    };
+
+    private IncidentReport Incident(string id, int revision, string title)
+    {
+        Signal root = new() { Id = 1, Time = _events.Now, Kind = SignalKind.Detection, Name = "rule", Prior = 0.5, Entities = new Entities() };
+        return new IncidentReport
+        {
+            Id = id,
+            Revision = revision,
+            Status = IncidentStatus.Open,
+            Title = title,
+            FirstSeen = _events.Now,
+            LastSeen = _events.Now.AddSeconds(revision),
+            Confidence = 0.5,
+            RootCause = root,
+            Chain = [],
+            Timeline = [root],
+            Missing = [],
+        };
+    }
+}
