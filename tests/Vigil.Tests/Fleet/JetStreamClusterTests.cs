@@ -58,8 +58,8 @@ public sealed class JetStreamClusterTests : IDisposable
         await using var reader = new NatsConnection(new NatsOpts { Url = _servers[1].Url });
         INatsJSStream stream = await new NatsJSContext(reader).GetStreamAsync(connection.Names.ConclusionStream, cancellationToken: TestContext.Current.CancellationToken);
         Assert.Equal(3, stream.Info.Config.NumReplicas);
-        int detections = await CountDetections(reader, connection.Names);
-        Assert.Equal(40, detections);
+        List<string> detections = await DetectionIds(reader, connection.Names);
+        Assert.Equal(Enumerable.Range(0, 40).Select(i => "d" + i.ToString(CultureInfo.InvariantCulture)), detections);
     }
 
     private void StartCluster()
@@ -95,16 +95,29 @@ public sealed class JetStreamClusterTests : IDisposable
             "d" + i.ToString(CultureInfo.InvariantCulture),
             Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new { n = i }))))];
 
-    /// <summary>Detections in the conclusions stream (the agent's reports and aggregates are there too).</summary>
-    private static async Task<int> CountDetections(NatsConnection nats, FleetSubjects names)
+    /// <summary>Ids of node a's detections in the conclusions stream, read to its end (the agent's own detections, reports and aggregates are there too).</summary>
+    private static async Task<List<string>> DetectionIds(NatsConnection nats, FleetSubjects names)
     {
-        INatsJSConsumer consumer = await new NatsJSContext(nats).CreateOrderedConsumerAsync(names.ConclusionStream, cancellationToken: TestContext.Current.CancellationToken);
-        int detections = 0;
-        await foreach (NatsJSMsg<byte[]> msg in consumer.FetchNoWaitAsync<byte[]>(new NatsJSFetchOpts { MaxMsgs = 1000 }, cancellationToken: TestContext.Current.CancellationToken))
+        var js = new NatsJSContext(nats);
+        INatsJSStream stream = await js.GetStreamAsync(names.ConclusionStream, cancellationToken: TestContext.Current.CancellationToken);
+        long total = stream.Info.State.Messages;
+        INatsJSConsumer consumer = await js.CreateOrderedConsumerAsync(names.ConclusionStream, cancellationToken: TestContext.Current.CancellationToken);
+        var ids = new List<string>();
+        long read = 0;
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        timeout.CancelAfter(TimeSpan.FromSeconds(20));
+        await foreach (NatsJSMsg<byte[]> msg in consumer.ConsumeAsync<byte[]>(cancellationToken: timeout.Token))
         {
-            detections += msg.Subject.EndsWith(".detection", StringComparison.Ordinal) ? 1 : 0;
+            if (msg.Subject == names.Subject("node-a", FleetTopic.Detection))
+            {
+                ids.Add(msg.Headers?["Nats-Msg-Id"].ToString() ?? "");
+            }
+            if (++read == total)
+            {
+                break;
+            }
         }
-        return detections;
+        return ids;
     }
 
     public void Dispose()
