@@ -200,6 +200,11 @@ public static class RunCommand
             log.LogInformation("store {Path}: {Written} records written, {Dropped} dropped (queue full), {Failed} failed to write, {Deleted} deleted by retention",
                 storeSink.Store.Path, storeSink.Store.Written, storeSink.Dropped, storeSink.FailedRecords, storeSink.Store.Deleted);
         }
+        if (fleet is not null)
+        {
+            log.LogInformation("fleet: {Published} messages published, {Spooled} spooled ({Waiting} still waiting), {Overflow} lost to a full spool, {Refused} refused by the server, {Dropped} dropped (queue full)",
+                fleet.Publisher.Published, fleet.Publisher.Spooled, fleet.Publisher.SpoolDepth, fleet.Publisher.Overflow, fleet.Publisher.Refused, fleet.Sink.Dropped);
+        }
         if (agent.Mitigation is { } mitigation)
         {
             log.LogInformation("xdp auto-mitigation: {Bans} bans installed, {Corrupt} corrupt samples; the guard stays attached",
