@@ -49,6 +49,7 @@ public sealed class ProcessEnricher : IEventSink, IDisposable
                     Late.Park(e);
                     return;
                 }
+                FollowCgroup(e.Context, e.Process.CgroupId);
                 break;
         }
         _next.Publish(e);
@@ -56,6 +57,17 @@ public sealed class ProcessEnricher : IEventSink, IDisposable
         {
             Late.Arrived(arrived);
         }
+    }
+
+    /// <summary>A process moved to another cgroup since its exec (a runtime placing it, a shell joining one): its container follows.</summary>
+    private void FollowCgroup(ProcessInfo? process, ulong cgroupId)
+    {
+        if (process is null || cgroupId == 0 || process.CgroupId == cgroupId || _containers is null)
+        {
+            return;
+        }
+        process.CgroupId = cgroupId;
+        process.Container = _containers.Resolve(cgroupId);
     }
 
     public void Dispose() => Late.Dispose();
