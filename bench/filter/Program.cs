@@ -1,65 +1,68 @@
-using System.Runtime.InteropServices;
+// The agent side of one bench/filter network run (bench/filter/run starts it, runs the workload,
+// then stops it):
+//   kernel    the network sensor with a destination policy (the cloud metadata address, port 80):
+//             the workload's events are judged and counted in the kernel, none shipped
+//   user      the network sensor with no filter: every event shipped and judged in C# by the same rule
+// Prints "ready" once attached; on end of input prints: agent_cpu=... shipped=... matched=... filtered=...
+// (agent_cpu: this process's CPU seconds between the two).
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
 using Microsoft.Extensions.Logging.Abstractions;
-using Vigil.Bpf;
 using Vigil.Events;
 using Vigil.Sensors;
-using Vigil.Sensors.File;
-using Vigil.Sensors.Judging;
+using Vigil.Sensors.Network;
 
-// The same policy either way: opens under /etc/ that write, create or truncate.
-// kernel: the rule is in the kernel tables, only matches ship.
-// user:   a rule over every path ships every open; this process applies the policy to each event.
-if (args.Length != 1 || args[0] is not ("kernel" or "user"))
+string mode = args.Length > 0 ? args[0] : "kernel";
+var metadata = IPNetwork.Parse("169.254.169.254/32");
+const ushort Port = 80;
+if (mode is not ("kernel" or "user"))
 {
-    Console.Error.WriteLine("usage: Vigil.Bench.Filter kernel|user");
+    Console.Error.WriteLine($"unknown mode {mode}: kernel or user");
     return 2;
 }
-bool inKernel = args[0] == "kernel";
-const string Prefix = "/etc/";
-const FileIntent Writes = FileIntent.Write | FileIntent.Create | FileIntent.Truncate;
 
-var sink = new UserSpacePolicy(Prefix, Writes);
-using var sensor = new FileSensor(sink, NullLogger<FileSensor>.Instance);
-using var host = new SensorHost([sensor], NullLogger<SensorHost>.Instance);
-if (host.Start(new SensorOptions { ObjectDirectory = Path.Combine(AppContext.BaseDirectory, "bpf") }) != 1)
+var sink = new UserSpaceRule(metadata, Port);
+var sensor = new NetworkSensor(sink, new NetworkSensorOptions(), NullLogger<NetworkSensor>.Instance);
+if (mode == "kernel")
 {
-    Console.Error.WriteLine($"file sensor: {sensor.Status.Reason}");
+    sensor.Apply(new NetworkFilter
+    {
+        Rules = [new NetworkRule { Name = "metadata", Directions = NetworkDirections.Outbound, Destinations = [metadata], DestinationPorts = [PortRange.Single(Port)] }],
+    });
+}
+using var host = new SensorHost([sensor], NullLogger<SensorHost>.Instance);
+if (host.Start(new SensorOptions()) != 1)
+{
+    Console.Error.WriteLine($"network sensor: {sensor.Status.Reason}");
     return 1;
 }
-sensor.Tables!.Apply(
-[
-    new JudgeRule
-    {
-        Name = inKernel ? "etc-writes" : "every-open",
-        Ops = [0],
-        PathPrefixes = [inKernel ? Prefix : "/"],
-        Intent = inKernel ? Writes : FileIntent.None,
-    },
-]);
-using var stop = new ManualResetEventSlim();
-using PosixSignalRegistration term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c =>
-{
-    c.Cancel = true;
-    stop.Set();
-});
+
+TimeSpan before = Process.GetCurrentProcess().TotalProcessorTime;
 Console.WriteLine("ready");
-stop.Wait();
-Console.WriteLine($"events {sink.Seen} matched {sink.Matched} unmatched_in_kernel {sensor.Tables.Unmatched} kernel_drops {sensor.KernelDrops}");
+Console.In.ReadToEnd();
+Thread.Sleep(200); // the reader drains what the ring still holds
+double agent = (Process.GetCurrentProcess().TotalProcessorTime - before).TotalSeconds;
+Console.WriteLine(FormattableString.Invariant(
+    $"agent_cpu={agent:F3} shipped={sink.Shipped} matched={sink.Matched} filtered={sensor.Counters.Filtered}"));
 return 0;
 
-/// <summary>Counts events, and those the policy matches when it is applied here instead of in the kernel.</summary>
-internal sealed class UserSpacePolicy(string prefix, FileIntent intent) : IEventSink
+/// <summary>The user-space mode's filter: every event arrives, the rule is evaluated here.</summary>
+internal sealed class UserSpaceRule(IPNetwork destination, ushort port) : IEventSink
 {
-    public long Seen { get; private set; }
+    private long _shipped;
+    private long _matched;
 
-    public long Matched { get; private set; }
+    public long Shipped => Interlocked.Read(ref _shipped);
+
+    public long Matched => Interlocked.Read(ref _matched);
 
     public void Publish(VigilEvent e)
     {
-        Seen++;
-        if (e is FileEvent f && f.Path.StartsWith(prefix, StringComparison.Ordinal) && (f.Intent & intent) != 0)
+        Interlocked.Increment(ref _shipped);
+        if (e is NetworkEvent { Direction: NetworkDirection.Outbound } n && n.DestinationPort == port && destination.Contains(n.DestinationAddress))
         {
-            Matched++;
+            Interlocked.Increment(ref _matched);
         }
     }
 }

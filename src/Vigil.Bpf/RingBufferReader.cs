@@ -27,6 +27,9 @@ public sealed unsafe class RingBufferReader : IDisposable
 
     public Exception? LastFault { get; private set; }
 
+    /// <summary>Each ring's map name and how full it is (0 to 1); safe to read from another thread.</summary>
+    public IReadOnlyList<(string Ring, double Fill)> Fill => [.. _rings.Select(r => (r.Name, r.Fill))];
+
     /// <summary>Reads <paramref name="ring"/> from now on; the gauge tells how full it is.</summary>
     public RingGauge Add(BpfMap ring, IRecordConsumer consumer)
     {

@@ -75,6 +75,7 @@ public static class EventJson
                 w.WriteNumber("destination.port", net.DestinationPort);
                 w.WriteNumber("vigil.network.bytes_sent", net.BytesSent);
                 w.WriteNumber("vigil.network.bytes_received", net.BytesReceived);
+                w.WriteNumber("vigil.syscall.result", net.Result);
                 break;
             case PrivilegeEvent priv:
                 w.WriteNumber("vigil.privilege.target", priv.Target);
@@ -132,9 +133,9 @@ public static class EventJson
         {
             w.WriteString("process.parent.executable.path", parent.Binary);
         }
-        if (context?.Container is { IsHost: false } container)
+        if (context?.Container is { } container)
         {
-            w.WriteString("container.id", container.Id);
+            w.WriteString("container.id", container.ShortId);
         }
     }
 

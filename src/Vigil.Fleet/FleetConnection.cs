@@ -16,6 +16,7 @@ public sealed class FleetConnection : IAsyncDisposable
 {
     private readonly ILogger _log;
     private readonly ConcurrentDictionary<string, DateTime> _refused = new(StringComparer.Ordinal);
+    private bool _streamsWarned;
 
     public FleetConnection(FleetOptions options, ILogger log)
     {
@@ -36,7 +37,11 @@ public sealed class FleetConnection : IAsyncDisposable
             _log.LogWarning("nats server: {Error}", error);
             return ValueTask.CompletedTask;
         };
-        Nats.ConnectionOpened += async (_, _) => await EnsureStreamsAsync().ConfigureAwait(false);
+        Nats.ConnectionOpened += async (_, _) =>
+        {
+            StreamsReady = false;
+            await EnsureStreamsAsync().ConfigureAwait(false);
+        };
         Nats.ConnectionDisconnected += (_, _) =>
         {
             _log.LogWarning("nats: disconnected; conclusions go to the spool until it is back");
@@ -58,6 +63,9 @@ public sealed class FleetConnection : IAsyncDisposable
 
     public bool IsOpen => Nats.ConnectionState == NatsConnectionState.Open;
 
+    /// <summary>False until the streams and buckets are known to exist (a new JetStream cluster needs a moment to elect its leader).</summary>
+    public bool StreamsReady { get; private set; }
+
     /// <summary>Connects once; NATS.Net keeps retrying in the background when the first attempt fails.</summary>
     public async Task ConnectAsync()
     {
@@ -75,7 +83,7 @@ public sealed class FleetConnection : IAsyncDisposable
     /// <summary>True when the server refused publishing to <paramref name="subject"/> since <paramref name="since"/>.</summary>
     public bool WasRefused(string subject, DateTime since) => _refused.TryGetValue(subject, out DateTime at) && at >= since;
 
-    /// <summary>Streams and buckets, created when missing; failures are logged (an operator may manage them instead).</summary>
+    /// <summary>Streams and buckets, created when missing; failures are logged (an operator may manage them instead) and tried again by the publisher.</summary>
     public async Task EnsureStreamsAsync()
     {
         try
@@ -96,10 +104,13 @@ public sealed class FleetConnection : IAsyncDisposable
             }).ConfigureAwait(false);
             await KeyValue.CreateOrUpdateStoreAsync(new NatsKVConfig(Names.NodesBucket) { NumberOfReplicas = Options.Replicas, History = 1 }).ConfigureAwait(false);
             await KeyValue.CreateOrUpdateStoreAsync(new NatsKVConfig(Names.RulesBucket) { NumberOfReplicas = Options.Replicas, History = 10 }).ConfigureAwait(false);
+            StreamsReady = true;
         }
         catch (Exception ex) when (ex is NatsException or OperationCanceledException)
         {
-            _log.LogWarning("nats: could not create the fleet streams and buckets: {Reason}", ex.Message);
+            // Said once; the publisher keeps trying quietly (an operator may be creating them).
+            _log.Log(_streamsWarned ? LogLevel.Debug : LogLevel.Warning, "nats: could not create the fleet streams and buckets: {Reason}", ex.Message);
+            _streamsWarned = true;
         }
     }
 

@@ -132,6 +132,10 @@ public sealed class FleetPublisher : IAsyncDisposable
             try
             {
                 await _wake.WaitAsync(TimeSpan.FromMilliseconds(500), _stop.Token).ConfigureAwait(false);
+                if (_connection.IsOpen && !_connection.StreamsReady)
+                {
+                    await _connection.EnsureStreamsAsync().ConfigureAwait(false);
+                }
                 await ReplayAsync().ConfigureAwait(false);
             }
             catch (OperationCanceledException)

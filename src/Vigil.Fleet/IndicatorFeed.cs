@@ -8,7 +8,7 @@ namespace Vigil.Fleet;
 
 /// <summary>
 /// Consumes the indicators stream from its start (so a node that joins late still applies what has
-/// not expired), applies each indicator from another node through <c>apply</c>, and reports the
+/// not expired), applies each indicator (its own ones too) through <c>apply</c>, and reports the
 /// outcome on its own <see cref="FleetTopic.Applied"/> subject. Indicators whose origin differs from
 /// the node in their subject, expired ones and malformed ones are ignored and counted.
 /// </summary>
@@ -81,9 +81,9 @@ public sealed class IndicatorFeed : IAsyncDisposable
             Ignore("origin-mismatch", $"indicator {indicator.Id} claims origin {indicator.Origin} but came from {sender}");
             return;
         }
-        if (indicator.Origin == _connection.Options.Node || !_seen.Add(indicator.Id))
+        if (!_seen.Add(indicator.Id))
         {
-            return; // this node acted on it when it made it; an ordered consumer may redeliver after a reset
+            return; // an ordered consumer redelivers after a reset
         }
         FleetMetrics.IndicatorsReceived.WithLabels(indicator.Kind).Inc();
         DateTime now = DateTime.UtcNow;

@@ -6,6 +6,7 @@ using Vigil.Agent.Fleet;
 using Vigil.Agent.Host;
 using Vigil.Agent.Output;
 using Vigil.Agent.Pipeline;
+using Vigil.Agent.Telemetry;
 using Vigil.Detection.Rules;
 using Vigil.Guard;
 using Vigil.Guard.Mitigation;
@@ -138,7 +139,7 @@ public static class RunCommand
         }
         var stdout = new StreamWriter(Console.OpenStandardOutput()) { AutoFlush = false };
         await using var sink = new RecordOutput(formatter, stdout, options.OutputQueue);
-        var sinks = new List<IConclusionSink> { sink };
+        var sinks = new List<IConclusionSink> { sink, new EventMetrics() };
         await using StoreSink? storeSink = OpenStore(options.Store, log);
         if (options.Store is not null && storeSink is null)
         {
@@ -148,7 +149,7 @@ public static class RunCommand
         {
             sinks.Add(storeSink);
         }
-        await using ApiServer? api = options.Api.Enabled ? new ApiServer(options.Api) : null;
+        await using ApiServer? api = options.Api.Enabled ? new ApiServer(options.Api, options.Store?.Path) : null;
         sinks.AddRange(api?.Sinks ?? []);
         await using FleetHost? fleet = options.Fleet is null ? null : new FleetHost(options.Fleet, logs);
         if (fleet is not null)
@@ -158,6 +159,7 @@ public static class RunCommand
         await using var agent = new NodeAgent(options, new ConclusionFanout(sinks), logs);
         int running = agent.Start();
         fleet?.Attach(agent);
+        using var metrics = new AgentMetrics(agent, sinks, log);
         foreach (SensorStatus status in agent.Sensors.Select(s => s.Status))
         {
             if (status.State == SensorState.Failed)
@@ -172,7 +174,7 @@ public static class RunCommand
         }
         if (api is not null)
         {
-            await api.StartAsync(agent, sinks, level, log).ConfigureAwait(false);
+            await api.StartAsync(agent, sinks, fleet?.Status, level, log).ConfigureAwait(false);
         }
         log.LogInformation("vigil running: {Running}/{Total} sensors, {Processes} processes known, {Rules} rules active, {Sequences} sequences, {Policies} policies from {PolicyDirectory}; Ctrl-C stops",
             running, agent.Sensors.Count, agent.Processes.Count, agent.Rules.Count(RuleState.Active), agent.Sequences.Count,
@@ -197,6 +199,11 @@ public static class RunCommand
         {
             log.LogInformation("store {Path}: {Written} records written, {Dropped} dropped (queue full), {Failed} failed to write, {Deleted} deleted by retention",
                 storeSink.Store.Path, storeSink.Store.Written, storeSink.Dropped, storeSink.FailedRecords, storeSink.Store.Deleted);
+        }
+        if (fleet is not null)
+        {
+            log.LogInformation("fleet: {Published} messages published, {Spooled} spooled ({Waiting} still waiting), {Overflow} lost to a full spool, {Refused} refused by the server, {Dropped} dropped (queue full)",
+                fleet.Publisher.Published, fleet.Publisher.Spooled, fleet.Publisher.SpoolDepth, fleet.Publisher.Overflow, fleet.Publisher.Refused, fleet.Sink.Dropped);
         }
         if (agent.Mitigation is { } mitigation)
         {

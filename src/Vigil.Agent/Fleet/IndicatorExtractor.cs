@@ -8,7 +8,7 @@ namespace Vigil.Agent.Fleet;
 /// <summary>
 /// Which conclusions become threat indicators: an XDP auto-mitigation ban (the source, for the
 /// ban's TTL), and a detection of critical priority or above on a network event (the remote address, for
-/// <see cref="DetectionTtl"/>).
+/// <see cref="DetectionTtl"/>), unless that address is loopback, link-local, multicast or unspecified.
 /// </summary>
 public sealed class IndicatorExtractor(string node, TimeSpan detectionTtl)
 {
@@ -20,7 +20,7 @@ public sealed class IndicatorExtractor(string node, TimeSpan detectionTtl)
         return record switch
         {
             GuardBanEvent ban => Indicator(id, ban.Network, $"xdp.ban: about {ban.EstimatedPps:0} pps, threshold {ban.ThresholdPps:0}", now, ban.Ttl),
-            RuleDetection { Priority: <= RulePriority.Critical, Event: NetworkEvent net } d =>
+            RuleDetection { Priority: <= RulePriority.Critical, Event: NetworkEvent net } d when IsBannable(Remote(net)) =>
                 Indicator(id, Host(Remote(net)), $"rule: {d.RuleName}", now, DetectionTtl),
             _ => null,
         };
@@ -36,6 +36,12 @@ public sealed class IndicatorExtractor(string node, TimeSpan detectionTtl)
         Issued = now,
         Expires = now + ttl,
     };
+
+    /// <summary>Loopback, unspecified, link-local and multicast addresses name no attacker elsewhere: banning them fleet-wide would only do harm.</summary>
+    private static bool IsBannable(IPAddress address) =>
+        !(IPAddress.IsLoopback(address) || address.Equals(IPAddress.Any) || address.Equals(IPAddress.IPv6Any)
+          || address.IsIPv6LinkLocal || address.IsIPv6Multicast
+          || (address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork && (address.GetAddressBytes()[0] >= 224 || address.GetAddressBytes() is [169, 254, ..])));
 
     private static IPAddress Remote(NetworkEvent net) => net.Direction == NetworkDirection.Outbound ? net.DestinationAddress : net.SourceAddress;
 

@@ -85,6 +85,12 @@ public sealed class NodeAgent : IAsyncDisposable
     /// <summary>The policies in force in the judging sensors' kernel tables; null before start.</summary>
     public PolicyEngine? Policies { get; private set; }
 
+    /// <summary>How full each sensor's ring is (0 to 1), by ring map name.</summary>
+    public IReadOnlyList<(string Ring, double Fill)> RingFill => _sensors.RingFill;
+
+    /// <summary>Records a decoder threw on (skipped, counted).</summary>
+    public long DecodeFaults => _sensors.ConsumerFaults;
+
     /// <summary>Ring-buffer reserve failures of all sensors so far.</summary>
     public ulong KernelDrops => (ulong)_sensors.Sensors.Sum(s => (long)s.KernelDrops);
 
@@ -172,6 +178,10 @@ public sealed class NodeAgent : IAsyncDisposable
 
     /// <summary>The network sensor: connections, flows (<see cref="NetworkSensor.Flows"/> answers top-flow queries), network filter and deny.</summary>
     public NetworkSensor? Network => _sensors.Sensors.OfType<NetworkSensor>().FirstOrDefault();
+
+    /// <summary>The largest flows by bytes or packets, as of the last read-out (empty while the network sensor is not running).</summary>
+    public IReadOnlyList<FlowSummary> TopFlows(int count, FlowOrder order = FlowOrder.Bytes) =>
+        Network is { Status.State: SensorState.Running } network ? network.Flows.Top(count, order) : [];
 
     public static IEnumerable<Sensor> CreateSensors(IEventSink sink, ILoggerFactory logs, NetworkSensorOptions network) =>
     [

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.Extensions.Logging.Abstractions;
 using NATS.Client.JetStream;
+using NATS.Client.JetStream.Models;
 using Vigil.Fleet;
 using Vigil.Tests.Support;
 
@@ -52,7 +53,7 @@ public sealed class IndicatorPermissionTests : IDisposable
         Assert.DoesNotContain($"{net.ClientV4Other}/32", rules, StringComparison.Ordinal);
         Assert.False(net.Ping(net.ServerV4, net.ClientV4));
         Assert.True(net.Ping(net.ServerV4, net.ClientV4Other));
-        Assert.Equal(2, await nodeA.StoredIndicators());
+        Assert.Equal(2, await nodeA.StoredIndicatorsOfNodeA());
     }
 
     private static ThreatIndicator Indicator(string origin, string value) => new()
@@ -112,10 +113,12 @@ public sealed class IndicatorPermissionTests : IDisposable
                 JsonSerializer.SerializeToUtf8Bytes(indicator)));
         }
 
-        public async Task<long> StoredIndicators()
+        public async Task<long> StoredIndicatorsOfNodeA()
         {
-            INatsJSStream stream = await connection.JetStream.GetStreamAsync(connection.Names.IndicatorStream);
-            return stream.Info.State.Messages;
+            // Only node a's: the agent raises indicators of its own when a critical rule fires on this machine.
+            string subject = connection.Names.Subject("node-a", FleetTopic.Indicator);
+            INatsJSStream stream = await connection.JetStream.GetStreamAsync(connection.Names.IndicatorStream, new StreamInfoRequest { SubjectsFilter = subject });
+            return stream.Info.State.Subjects is { } counts && counts.TryGetValue(subject, out long n) ? n : 0;
         }
 
         public async ValueTask DisposeAsync()
