@@ -117,7 +117,7 @@ public sealed class CliProcess : IDisposable
     /// <summary>Waits for `vigil run` to say it is running (sensors attached, rules loaded).</summary>
     public void WaitUntilRunning()
     {
-        DateTime deadline = DateTime.UtcNow.AddSeconds(30);
+        DateTime deadline = DateTime.UtcNow.AddSeconds(60); // every sensor verifies and attaches its programs first
         while (!Stderr.Contains("vigil running", StringComparison.Ordinal))
         {
             Assert.True(DateTime.UtcNow < deadline && !_process.HasExited, "agent did not start:\n" + Stderr);
