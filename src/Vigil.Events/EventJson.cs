@@ -17,6 +17,8 @@ public static class EventJson
         NetworkEvent => "network." + ((NetworkEvent)e).Syscall,
         PrivilegeEvent => "privilege." + ((PrivilegeEvent)e).Syscall,
         GuardBanEvent => "xdp.ban",
+        SensorSamplingEvent => "sensor.sampling",
+        IndicatorAppliedEvent => "fleet.indicator",
         _ => e.Kind.ToString().ToLowerInvariant(),
     };
 
@@ -73,6 +75,7 @@ public static class EventJson
                 w.WriteNumber("destination.port", net.DestinationPort);
                 w.WriteNumber("vigil.network.bytes_sent", net.BytesSent);
                 w.WriteNumber("vigil.network.bytes_received", net.BytesReceived);
+                w.WriteNumber("vigil.syscall.result", net.Result);
                 break;
             case PrivilegeEvent priv:
                 w.WriteNumber("vigil.privilege.target", priv.Target);
@@ -87,11 +90,23 @@ public static class EventJson
                 }
                 w.WriteNumber("vigil.syscall.result", priv.Result);
                 break;
+            case SensorSamplingEvent sampling:
+                w.WriteString("vigil.sensor.name", sampling.Sensor);
+                w.WriteNumber("vigil.sensor.sampling_every", sampling.Every);
+                w.WriteNumber("vigil.sensor.ring_fill", Math.Round(sampling.RingFill, 3));
+                break;
             case GuardBanEvent ban:
                 w.WriteString("vigil.xdp.network", ban.Network);
                 w.WriteNumber("vigil.xdp.ttl_seconds", (long)ban.Ttl.TotalSeconds);
                 w.WriteNumber("vigil.xdp.rate_pps", Math.Round(ban.EstimatedPps));
                 w.WriteNumber("vigil.xdp.threshold_pps", ban.ThresholdPps);
+                break;
+            case IndicatorAppliedEvent indicator:
+                w.WriteString("vigil.indicator.id", indicator.IndicatorId);
+                w.WriteString("vigil.indicator.kind", indicator.IndicatorKind);
+                w.WriteString("vigil.indicator.value", indicator.Value);
+                w.WriteString("vigil.indicator.origin", indicator.Origin);
+                w.WriteString("vigil.indicator.action", indicator.Action);
                 break;
         }
         if (e.Policy is { } policy)

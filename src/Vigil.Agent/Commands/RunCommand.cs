@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Net;
 using Microsoft.Extensions.Logging;
 using Vigil.Agent.Api;
+using Vigil.Agent.Fleet;
 using Vigil.Agent.Host;
 using Vigil.Agent.Output;
 using Vigil.Agent.Pipeline;
@@ -10,6 +11,7 @@ using Vigil.Detection.Rules;
 using Vigil.Guard;
 using Vigil.Guard.Mitigation;
 using Vigil.Sensors;
+using Vigil.Sensors.Judging;
 using Vigil.Storage;
 
 namespace Vigil.Agent.Commands;
@@ -25,6 +27,7 @@ public static class RunCommand
         var cacheSize = new Option<int>("--process-cache") { Description = "Processes kept in the process cache", DefaultValueFactory = _ => 65536 };
         var rules = new Option<string[]>("--rules", "-r") { Description = "Extra rule file in Falco's language (repeatable), loaded after the shipped rules/", AllowMultipleArgumentsPerToken = false };
         var sequences = new Option<string[]>("--sequences") { Description = "Extra sequence rule file (repeatable), loaded after the shipped rules/sequences/" };
+        var policies = new Option<string?>("--policies") { Description = "Directory of policy files to put in force and watch (default: the shipped policies/)" };
         var verbose = new Option<bool>("--verbose", "-v") { Description = "Log libbpf and sensor details to stderr" };
         var pinRoot = new Option<string?>("--pin-root") { Description = $"bpffs directory of pinned state to adopt (default {GuardPaths.DefaultRoot})" };
         var banThreshold = new Option<double>("--xdp-ban-threshold") { Description = "Auto-mitigation: ban a source above this many packets/s", DefaultValueFactory = _ => new MitigationOptions().ThresholdPps };
@@ -44,10 +47,12 @@ public static class RunCommand
         var apiNetworkReads = new Option<bool>("--api-network-reads") { Description = "Allow binding beyond loopback, which makes read routes reachable from the network (still with the token)" };
         var command = new Command("run", "Start the agent and stream events, detections and incidents")
         {
-            output, argsBudget, cacheSize, rules, sequences, verbose, pinRoot, banThreshold, banTtl,
+            output, argsBudget, cacheSize, rules, sequences, policies, verbose, pinRoot, banThreshold, banTtl,
             api, apiListen, apiSocket, apiToken, apiCert, apiKey, apiNetworkReads,
             store, storeRetention, storeMaxSize, storeQueue, storeBatch,
         };
+        var fleet = new FleetArguments();
+        fleet.AddTo(command, agent: true);
         command.SetAction((result, cancel) =>
         {
             AnalysisOptions defaults = AnalysisOptions.Defaults(AppContext.BaseDirectory);
@@ -60,6 +65,7 @@ public static class RunCommand
                     SequenceFiles = [.. defaults.SequenceFiles, .. result.GetValue(sequences) ?? []],
                 },
                 ProcessCacheSize = result.GetValue(cacheSize),
+                PolicyDirectory = result.GetValue(policies) ?? new AgentOptions().PolicyDirectory,
                 Guard = GuardPaths.Default(result.GetValue(pinRoot)),
                 Mitigation = new MitigationOptions
                 {
@@ -77,6 +83,7 @@ public static class RunCommand
                     TlsKey = result.GetValue(apiKey),
                     NetworkReads = result.GetValue(apiNetworkReads),
                 },
+                Fleet = fleet.Read(result),
             };
             IRecordFormatter formatter = result.GetValue(output) == "table" ? new TableFormatter() : new JsonLinesFormatter();
             return RunAsync(options, formatter, result.GetValue(verbose) ? LogLevel.Debug : LogLevel.Information, cancel);
@@ -107,11 +114,16 @@ public static class RunCommand
             options.Sensors.Validate();
             options.Mitigation.Validate();
             options.Api.Validate();
+            options.Fleet?.Validate();
             ArgumentOutOfRangeException.ThrowIfLessThan(options.ProcessCacheSize, 1, "--process-cache");
             options.Store?.Validate();
             foreach (string file in options.Analysis.RuleFiles.Concat(options.Analysis.SequenceFiles).Where(f => !File.Exists(f)))
             {
                 throw new ArgumentException($"rule file {file} does not exist");
+            }
+            if (!Directory.Exists(options.PolicyDirectory))
+            {
+                throw new ArgumentException($"policy directory {options.PolicyDirectory} does not exist");
             }
         }
         catch (ArgumentException ex)
@@ -133,10 +145,16 @@ public static class RunCommand
         {
             sinks.Add(storeSink);
         }
-        await using ApiServer? api = options.Api.Enabled ? new ApiServer(options.Api) : null;
+        await using ApiServer? api = options.Api.Enabled ? new ApiServer(options.Api, options.Store?.Path) : null;
         sinks.AddRange(api?.Sinks ?? []);
+        await using FleetHost? fleet = options.Fleet is null ? null : new FleetHost(options.Fleet, logs);
+        if (fleet is not null)
+        {
+            sinks.Add(fleet.Sink);
+        }
         await using var agent = new NodeAgent(options, new ConclusionFanout(sinks), logs);
         int running = agent.Start();
+        fleet?.Attach(agent);
         using var metrics = new AgentMetrics(agent, sinks, log);
         foreach (SensorStatus status in agent.Sensors.Select(s => s.Status))
         {
@@ -152,10 +170,12 @@ public static class RunCommand
         }
         if (api is not null)
         {
-            await api.StartAsync(agent, sinks, level, log).ConfigureAwait(false);
+            await api.StartAsync(agent, sinks, fleet?.Status, level, log).ConfigureAwait(false);
         }
-        log.LogInformation("vigil running: {Running}/{Total} sensors, {Processes} processes known, {Rules} rules active, {Sequences} sequences; Ctrl-C stops",
-            running, agent.Sensors.Count, agent.Processes.Count, agent.Rules.Count(RuleState.Active), agent.Sequences.Count);
+        log.LogInformation("vigil running: {Running}/{Total} sensors, {Processes} processes known, {Rules} rules active, {Sequences} sequences, {Policies} policies from {PolicyDirectory}; Ctrl-C stops",
+            running, agent.Sensors.Count, agent.Processes.Count, agent.Rules.Count(RuleState.Active), agent.Sequences.Count,
+            agent.Policies?.Policies.Count ?? 0, options.PolicyDirectory);
+
         try
         {
             await Task.Delay(Timeout.Infinite, cancel).ConfigureAwait(false);
@@ -166,10 +186,20 @@ public static class RunCommand
         }
         log.LogInformation("kernel drops {KernelDrops}, evaluation drops {EvaluationDrops}, correlation drops {CorrelationDrops}, output drops {OutputDrops}, cache evictions {Evictions}",
             agent.KernelDrops, agent.Analysis.EvaluationDrops, agent.Analysis.CorrelationDrops, sink.Dropped, agent.Processes.Evictions);
+        foreach (JudgingSensor judging in agent.Sensors.OfType<JudgingSensor>().Where(s => s.Tables is not null))
+        {
+            log.LogInformation("sensor {Sensor}: {Unmatched} events judged and dropped in the kernel, {Thinned} held back by overload sampling",
+                judging.Name, judging.Tables!.Unmatched, judging.Tables.OverloadThinned);
+        }
         if (storeSink is not null)
         {
             log.LogInformation("store {Path}: {Written} records written, {Dropped} dropped (queue full), {Failed} failed to write, {Deleted} deleted by retention",
                 storeSink.Store.Path, storeSink.Store.Written, storeSink.Dropped, storeSink.FailedRecords, storeSink.Store.Deleted);
+        }
+        if (fleet is not null)
+        {
+            log.LogInformation("fleet: {Published} messages published, {Spooled} spooled ({Waiting} still waiting), {Overflow} lost to a full spool, {Refused} refused by the server, {Dropped} dropped (queue full)",
+                fleet.Publisher.Published, fleet.Publisher.Spooled, fleet.Publisher.SpoolDepth, fleet.Publisher.Overflow, fleet.Publisher.Refused, fleet.Sink.Dropped);
         }
         if (agent.Mitigation is { } mitigation)
         {

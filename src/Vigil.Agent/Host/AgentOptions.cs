@@ -1,9 +1,11 @@
 using Vigil.Agent.Api;
 using Vigil.Agent.Pipeline;
 using Vigil.Enrichment.Processes;
+using Vigil.Fleet;
 using Vigil.Guard;
 using Vigil.Guard.Mitigation;
 using Vigil.Sensors;
+using Vigil.Sensors.Judging;
 using Vigil.Sensors.Network;
 using Vigil.Storage;
 
@@ -31,11 +33,21 @@ public sealed record AgentOptions
     /// <summary>Where the XDP guard's pinned state is; when it is there, the agent adopts it.</summary>
     public GuardPaths Guard { get; init; } = GuardPaths.Default();
 
+    /// <summary>Directory of policy files put in force and watched; by default the shipped policies/ next to the agent.</summary>
+    public string PolicyDirectory { get; init; } = Path.Combine(AppContext.BaseDirectory, "policies");
+
+    /// <summary>When the judging sensors thin low-priority events because their ring stays full.</summary>
+    public OverloadOptions Overload { get; init; } = new();
+
     /// <summary>Auto-mitigation settings while the guard is attached.</summary>
     public MitigationOptions Mitigation { get; init; } = new();
 
     /// <summary>The edge store; null when disabled (<c>--store none</c>).</summary>
     public StoreOptions? Store { get; init; } = new();
+
     /// <summary>The local API, console and /metrics.</summary>
     public ApiOptions Api { get; init; } = new();
+
+    /// <summary>The fleet to join over NATS; null (the default) runs the agent alone.</summary>
+    public FleetOptions? Fleet { get; init; }
 }

@@ -6,9 +6,14 @@ using Vigil.Detection.Rules;
 using Vigil.Enrichment.Containers;
 using Vigil.Enrichment.Processes;
 using Vigil.Events;
+using Vigil.Fleet;
 using Vigil.Guard;
 using Vigil.Guard.Mitigation;
+using Vigil.Policy;
 using Vigil.Sensors;
+using Vigil.Sensors.File;
+using Vigil.Sensors.Judging;
+using Vigil.Sensors.Privilege;
 using Vigil.Sensors.Network;
 using Vigil.Sensors.Process;
 
@@ -26,6 +31,7 @@ public sealed class NodeAgent : IAsyncDisposable
     private readonly AnalysisPipeline _analysis;
     private readonly ILoggerFactory _logs;
     private XdpGuard? _guard;
+    private PolicyDirectory? _policyDirectory;
 
     public NodeAgent(AgentOptions options, IConclusionSink output, ILoggerFactory logs)
     {
@@ -64,8 +70,20 @@ public sealed class NodeAgent : IAsyncDisposable
 
     public AnalysisPipeline Analysis => _analysis;
 
+    /// <summary>The adopted XDP guard; null when none is attached or adoption failed.</summary>
+    public XdpGuard? Guard => _guard;
+
+    /// <summary>The fleet's nodes from the heartbeat bucket; null when the agent runs without --nats.</summary>
+    public FleetStatus? Fleet { get; set; }
+
     /// <summary>Auto-mitigation of the adopted XDP guard; null when no guard is attached.</summary>
     public AutoMitigation? Mitigation { get; private set; }
+
+    /// <summary>Overload sampling of the judging sensors; null before start.</summary>
+    public OverloadSampling? Overload { get; private set; }
+
+    /// <summary>The policies in force in the judging sensors' kernel tables; null before start.</summary>
+    public PolicyEngine? Policies { get; private set; }
 
     /// <summary>How full each sensor's ring is (0 to 1), by ring map name.</summary>
     public IReadOnlyList<(string Ring, double Fill)> RingFill => _sensors.RingFill;
@@ -81,8 +99,35 @@ public sealed class NodeAgent : IAsyncDisposable
     {
         ProcScanner.Seed(Processes, Cgroups);
         int running = _sensors.Start(Options.Sensors);
+        StartPolicies();
         StartGuard();
         return running;
+    }
+
+    /// <summary>Puts the policy directory in force in the sensors that run, and watches it.</summary>
+    private void StartPolicies()
+    {
+        ILogger log = _logs.CreateLogger<PolicyEngine>();
+        var tables = new Dictionary<EventFamily, PolicyTables>();
+        foreach (JudgingSensor sensor in _sensors.Sensors.OfType<JudgingSensor>())
+        {
+            if (sensor.Tables is { } table && EventTypes.FamilyOfSensor(sensor.Name) is { } family)
+            {
+                tables[family] = table;
+            }
+        }
+        Policies = new PolicyEngine(tables, new PolicyCompiler(Cgroups.IdOfPath), Network, path => Path.Combine(Cgroups.MountPoint, path.TrimStart('/')));
+        _policyDirectory = new PolicyDirectory(Options.PolicyDirectory, Policies, ex =>
+        {
+            foreach (string problem in ex.Problems.Count > 0 ? ex.Problems.Select(p => p.ToString()) : [ex.Message])
+            {
+                log.LogError("policy refused, the policies in force stay as they were: {Problem}", problem);
+            }
+        });
+        _policyDirectory.Load();
+        _policyDirectory.Watch();
+        Overload = new OverloadSampling(_sensors.Sensors.OfType<JudgingSensor>(), _analysis, SelfIdentity(), Options.Overload, _logs.CreateLogger<OverloadSampling>());
+        Overload.Start();
     }
 
     /// <summary>The guard's data plane never depends on the agent: this only adopts its state and mitigates.</summary>
@@ -97,9 +142,7 @@ public sealed class NodeAgent : IAsyncDisposable
         {
             _guard = XdpGuard.Open(Options.Guard, Options.Sensors.ObjectPath(XdpGuard.ObjectName));
             GuardSnapshot state = _guard.Snapshot();
-            ProcessInfo self = ProcScanner.TryRead("/proc/self", (uint)Environment.ProcessId)
-                ?? throw new GuardException("cannot read the agent's own /proc entry");
-            Mitigation = new AutoMitigation(_guard, Options.Mitigation, _analysis, Identity(self), log);
+            Mitigation = new AutoMitigation(_guard, Options.Mitigation, _analysis, SelfIdentity(), log);
             Mitigation.Start();
             log.LogInformation("xdp guard adopted on {Interfaces}: {Mode}, {Rules} rules, {Bans} bans; auto-mitigation above {Threshold} pps",
                 string.Join(", ", state.Interfaces), state.Enforce ? "enforce" : "monitor", state.Rules.Count, state.Bans.Count, Options.Mitigation.ThresholdPps);
@@ -113,6 +156,10 @@ public sealed class NodeAgent : IAsyncDisposable
             _guard = null;
         }
     }
+
+    /// <summary>The agent itself as the acting process of the events it makes (bans, applied indicators).</summary>
+    public static ProcessIdentity SelfIdentity() => Identity(ProcScanner.TryRead("/proc/self", (uint)Environment.ProcessId)
+        ?? throw new GuardException("cannot read the agent's own /proc entry"));
 
     private static ProcessIdentity Identity(ProcessInfo p) => new()
     {
@@ -132,9 +179,15 @@ public sealed class NodeAgent : IAsyncDisposable
     /// <summary>The network sensor: connections, flows (<see cref="NetworkSensor.Flows"/> answers top-flow queries), network filter and deny.</summary>
     public NetworkSensor? Network => _sensors.Sensors.OfType<NetworkSensor>().FirstOrDefault();
 
+    /// <summary>The largest flows by bytes or packets, as of the last read-out (empty while the network sensor is not running).</summary>
+    public IReadOnlyList<FlowSummary> TopFlows(int count, FlowOrder order = FlowOrder.Bytes) =>
+        Network is { Status.State: SensorState.Running } network ? network.Flows.Top(count, order) : [];
+
     public static IEnumerable<Sensor> CreateSensors(IEventSink sink, ILoggerFactory logs, NetworkSensorOptions network) =>
     [
         new ProcessSensor(sink, logs.CreateLogger<ProcessSensor>()),
+        new FileSensor(sink, logs.CreateLogger<FileSensor>()),
+        new PrivilegeSensor(sink, logs.CreateLogger<PrivilegeSensor>()),
         new NetworkSensor(sink, network, logs.CreateLogger<NetworkSensor>()),
     ];
 
@@ -159,6 +212,9 @@ public sealed class NodeAgent : IAsyncDisposable
     {
         Mitigation?.Dispose();
         _guard?.Dispose();
+        _policyDirectory?.Dispose();
+        Policies?.Dispose();
+        Overload?.Dispose();
         _sensors.Dispose();
         Enricher.Dispose();
         await _analysis.DisposeAsync().ConfigureAwait(false);

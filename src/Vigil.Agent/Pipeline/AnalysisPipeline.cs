@@ -48,6 +48,12 @@ public sealed class AnalysisPipeline : IEventSink, IAsyncDisposable
 
     public long Evaluated => _evaluator.Evaluated;
 
+    /// <summary>The detection rules in force.</summary>
+    public RuleSet Rules => _evaluator.Rules;
+
+    /// <summary>Swaps the detection rules atomically (a validated revision from the fleet's rules bucket).</summary>
+    public void ReplaceRules(RuleSet rules) => _evaluator.ReplaceRules(rules);
+
     /// <summary>Called on the ring-buffer reader thread.</summary>
     public void Publish(VigilEvent e)
     {

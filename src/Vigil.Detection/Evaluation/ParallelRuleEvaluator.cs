@@ -13,7 +13,7 @@ namespace Vigil.Detection.Evaluation;
 /// </summary>
 public sealed class ParallelRuleEvaluator : IAsyncDisposable
 {
-    private readonly RuleSet _rules;
+    private RuleSet _rules;
     private readonly Action<RuleDetection> _onDetection;
     private readonly Action<VigilEvent, List<RuleDetection>>? _onEvaluated;
     private readonly Channel<Batch>[] _queues;
@@ -60,6 +60,22 @@ public sealed class ParallelRuleEvaluator : IAsyncDisposable
             }
             return total;
         }
+    }
+
+    /// <summary>The rule set in force.</summary>
+    public RuleSet Rules => Volatile.Read(ref _rules);
+
+    /// <summary>
+    /// Swaps in another rule set at once: every batch is judged wholly by one set or the other. The
+    /// new set must share the old one's environment (its trackers keep what they learned).
+    /// </summary>
+    public void ReplaceRules(RuleSet rules)
+    {
+        if (!ReferenceEquals(rules.Environment, Rules.Environment))
+        {
+            throw new ArgumentException("a replacement rule set must be loaded with the environment in force", nameof(rules));
+        }
+        Volatile.Write(ref _rules, rules);
     }
 
     /// <summary>Queues one event. Call from one producer thread: event numbers follow posting order.</summary>
@@ -135,11 +151,12 @@ public sealed class ParallelRuleEvaluator : IAsyncDisposable
         {
             while (reader.TryRead(out Batch batch))
             {
+                RuleSet rules = Rules;
                 for (int i = 0; i < batch.Count; i++)
                 {
                     (VigilEvent e, long number) = batch.Items[i];
                     context.Reset(e, number);
-                    _rules.Evaluate(context, detections);
+                    rules.Evaluate(context, detections);
                     foreach (RuleDetection detection in detections)
                     {
                         _onDetection(detection);

@@ -11,9 +11,10 @@ public sealed class CliProcess : IDisposable
     private readonly List<string> _stdout = [];
     private readonly object _lock = new(); // Monitor.Wait/PulseAll need a monitor, not a Lock
 
-    public CliProcess(IEnumerable<string> args, string? runAs = null)
+    /// <param name="netns">Runs inside this network namespace (one a test made), through nsenter.</param>
+    public CliProcess(IEnumerable<string> args, string? runAs = null, string? netns = null)
     {
-        var info = new ProcessStartInfo(runAs is null ? RepoPaths.Cli : "setpriv")
+        var info = new ProcessStartInfo(runAs is not null ? "setpriv" : netns is not null ? "nsenter" : RepoPaths.Cli)
         {
             UseShellExecute = false,
             RedirectStandardOutput = true,
@@ -25,6 +26,11 @@ public sealed class CliProcess : IDisposable
             {
                 info.ArgumentList.Add(a);
             }
+        }
+        else if (netns is not null)
+        {
+            info.ArgumentList.Add($"--net=/run/netns/{netns}");
+            info.ArgumentList.Add(RepoPaths.Cli);
         }
         foreach (string a in args)
         {

@@ -1,0 +1,11 @@
+using System.Text.Json.Serialization;
+
+namespace Vigil.Fleet;
+
+/// <summary>Source-generated JSON for the fleet's own messages.</summary>
+[JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(ThreatIndicator))]
+[JsonSerializable(typeof(IndicatorReport))]
+[JsonSerializable(typeof(NodeHeartbeat))]
+[JsonSerializable(typeof(RuleRevisionReport))]
+internal sealed partial class FleetJson : JsonSerializerContext;
