@@ -17,4 +17,7 @@ var root = new RootCommand("Vigil: an eBPF node agent that decides at the source
     PsCommand.Create(),
     FlowsCommand.Create(),
 };
-return await root.Parse(args).InvokeAsync().ConfigureAwait(false);
+// On SIGTERM `vigil run` detaches its programs and flushes its sinks (the store's last batch);
+// System.CommandLine's default of two seconds cuts that short on a busy node.
+var invocation = new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(30) };
+return await root.Parse(args).InvokeAsync(invocation).ConfigureAwait(false);
