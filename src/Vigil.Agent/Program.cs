@@ -17,7 +17,7 @@ var root = new RootCommand("Vigil: an eBPF node agent that decides at the source
     PsCommand.Create(),
     FlowsCommand.Create(),
 };
-// Stopping detaches every sensor's programs, which takes seconds with all sensors loaded: the
-// default two seconds would end the process before it has cleaned up.
+// Stopping detaches every sensor's programs and flushes the sinks (the store's last batch): the
+// default two seconds of System.CommandLine would end the process before it has cleaned up.
 var invocation = new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(30) };
 return await root.Parse(args).InvokeAsync(invocation).ConfigureAwait(false);

@@ -17,6 +17,7 @@ public sealed partial class EdgeStore : IDisposable
     private static readonly TimeSpan AgeCheckInterval = TimeSpan.FromSeconds(10);
 
     private readonly SqliteConnection _connection;
+    private readonly FileStream? _writerLock;
     private readonly StoreOptions? _options;
     private readonly RecordWriter? _writer;
     private readonly Retention? _retention;
@@ -24,11 +25,12 @@ public sealed partial class EdgeStore : IDisposable
     private DateTime _nextAgeCheck;
     private long _written;
 
-    private EdgeStore(string path, SqliteConnection connection, StoreOptions? options)
+    private EdgeStore(string path, SqliteConnection connection, StoreOptions? options, FileStream? writerLock = null)
     {
         Path = path;
         _connection = connection;
         _options = options;
+        _writerLock = writerLock;
         if (options is null)
         {
             return;
@@ -67,7 +69,25 @@ public sealed partial class EdgeStore : IDisposable
         {
             Directory.CreateDirectory(directory);
         }
-        return Connect(options.Path, SqliteOpenMode.ReadWriteCreate, c => new EdgeStore(options.Path, c, options));
+        // One writer per file: its run bookkeeping and retention assume it. The kernel drops the lock when the writer dies, kill -9 included.
+        FileStream writerLock;
+        try
+        {
+            writerLock = new FileStream(options.Path + ".lock", FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        }
+        catch (IOException ex)
+        {
+            throw new StoreException($"store {options.Path} is in use by another writer (another vigil run): {ex.Message}", ex);
+        }
+        try
+        {
+            return Connect(options.Path, SqliteOpenMode.ReadWriteCreate, c => new EdgeStore(options.Path, c, options, writerLock));
+        }
+        catch
+        {
+            writerLock.Dispose();
+            throw;
+        }
     }
 
     /// <summary>Opens an existing store for queries; safe while the agent writes it.</summary>
@@ -191,5 +211,6 @@ public sealed partial class EdgeStore : IDisposable
             command.ExecuteNonQuery();
         }
         _connection.Dispose();
+        _writerLock?.Dispose();
     }
 }

@@ -83,6 +83,7 @@ internal static class StoreSchema
             last_seen INTEGER NOT NULL,
             UNIQUE (exec_id, transport, direction, remote_address, remote_port));
         CREATE INDEX IF NOT EXISTS flows_last_seen ON flows (last_seen);
+        CREATE INDEX IF NOT EXISTS flows_bytes ON flows (bytes_sent + bytes_received);
 
         CREATE TABLE IF NOT EXISTS runs (
             id INTEGER PRIMARY KEY,

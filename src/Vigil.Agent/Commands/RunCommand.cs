@@ -141,10 +141,6 @@ public static class RunCommand
         await using var sink = new RecordOutput(formatter, stdout, options.OutputQueue);
         var sinks = new List<IConclusionSink> { sink, new EventMetrics() };
         await using StoreSink? storeSink = OpenStore(options.Store, log);
-        if (options.Store is not null && storeSink is null)
-        {
-            return ExitCodes.Failure;
-        }
         if (storeSink is not null)
         {
             sinks.Add(storeSink);
@@ -213,7 +209,10 @@ public static class RunCommand
         return ExitCodes.Ok;
     }
 
-    /// <summary>Opens the edge store and says what an unclean stop of the previous run may have cost; null when disabled or it cannot open.</summary>
+    /// <summary>
+    /// Opens the edge store and says what an unclean stop of the previous run may have cost. Null when
+    /// disabled or when it cannot open: like a degraded sensor, that is reported and the rest runs.
+    /// </summary>
     private static StoreSink? OpenStore(StoreOptions? options, ILogger log)
     {
         if (options is null)
@@ -232,7 +231,7 @@ public static class RunCommand
         }
         catch (Exception ex) when (ex is StoreException or IOException or UnauthorizedAccessException)
         {
-            log.LogCritical("cannot open the store: {Reason} (--store none runs without it)", ex.Message);
+            log.LogError("running without the edge store: {Reason}", ex.Message);
             return null;
         }
     }

@@ -172,6 +172,18 @@ public sealed class EdgeStoreTests : IDisposable
     }
 
     [Fact]
+    public void A_second_writer_on_the_same_file_is_refused_until_the_first_closes()
+    {
+        using (EdgeStore first = EdgeStore.Open(new StoreOptions { Path = _file.Path }))
+        {
+            StoreException refused = Assert.Throws<StoreException>(() => EdgeStore.Open(new StoreOptions { Path = _file.Path }));
+            Assert.Contains($"store {_file.Path} is in use by another writer", refused.Message, StringComparison.Ordinal);
+        }
+        using EdgeStore second = EdgeStore.Open(new StoreOptions { Path = _file.Path });
+        Assert.Equal(2, second.Runs().Count);
+    }
+
+    [Fact]
     public void Bad_files_and_corrupt_records_are_named()
     {
         string missing = Path.Combine(_file.Directory, "missing.db");
