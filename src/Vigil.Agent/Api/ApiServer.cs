@@ -131,6 +131,7 @@ public sealed class ApiServer : IAsyncDisposable
         IncidentRoutes.Map(api, History);
         XdpRoutes.Map(api, _xdp!, () => agent.Mitigation, log);
         ConfigRoutes.Map(api, agent.Options);
+        PolicyRoutes.Map(api, () => agent.Policies, log);
         if (_storePath is not null)
         {
             FlowRoutes.Map(api, _storePath);

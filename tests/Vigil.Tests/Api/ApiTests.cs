@@ -54,10 +54,10 @@ public sealed class ApiTests
             Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(file));
             first = agent.Token;
             Assert.True(first.Length >= 32, $"token '{first}' is short");
-            agent.Process.Signal(15);
-            Assert.Equal(0, agent.Process.WaitForExit(TimeSpan.FromSeconds(15)));
+            agent.Process.Signal(9); // gone, however it stops; its token file stays
+            agent.Process.WaitForExit(TimeSpan.FromSeconds(15));
             // A second agent on the same file keeps the token.
-            using var again = new CliProcess(["run", "--api-listen", "127.0.0.1:0", "--api-token-file", file]);
+            using var again = new CliProcess(["run", "--api-listen", "127.0.0.1:0", "--api-token-file", file, "--store", "none"]);
             again.WaitUntilRunning();
             Assert.Equal(first, File.ReadAllText(file).Trim());
         }
@@ -218,6 +218,69 @@ public sealed class ApiTests
         }
         using HttpResponseMessage bad = await agent.Client.GetAsync(new Uri("/api/flows?by=loudest", UriKind.Relative), cancel);
         Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+    }
+
+    [Fact]
+    public async Task Policies_are_applied_through_the_api_take_effect_and_are_refused_whole_when_wrong()
+    {
+        using var agent = new ApiAgent();
+        CancellationToken cancel = TestContext.Current.CancellationToken;
+        string marker = Children.Marker();
+        string directory = Directory.CreateTempSubdirectory(marker).FullName;
+        string policy = $"""
+            apiVersion: vigil.dev/v1
+            kind: Policy
+            metadata:
+              name: {marker}
+            spec:
+              mode: monitor
+              rules:
+                - name: watched-writes
+                  events: [open]
+                  match:
+                    path:
+                      prefix: [{directory}/]
+                    intent: [write, create]
+                  action: post
+            """;
+        try
+        {
+            var uri = new Uri($"/api/policies/{marker}", UriKind.Relative);
+            using (HttpResponseMessage refused = await agent.Anonymous.PutAsync(uri, new StringContent(policy), cancel))
+            {
+                Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+            }
+            using (HttpResponseMessage missing = await agent.Client.GetAsync(uri, cancel))
+            {
+                Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+            }
+            using (HttpResponseMessage bad = await agent.Client.PutAsync(uri, new StringContent(policy.Replace("action: post", "action: explode", StringComparison.Ordinal)), cancel))
+            {
+                Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+                Assert.Contains("explode", await bad.Content.ReadAsStringAsync(cancel), StringComparison.Ordinal);
+            }
+            using (HttpResponseMessage applied = await agent.Client.PutAsync(uri, new StringContent(policy), cancel))
+            {
+                Assert.Equal(HttpStatusCode.Created, applied.StatusCode);
+            }
+            using JsonDocument list = JsonDocument.Parse(await agent.Client.GetStringAsync(new Uri("/api/policies", UriKind.Relative), cancel));
+            Assert.Contains(list.RootElement.EnumerateArray(), p => p.GetProperty("name").GetString() == marker);
+
+            await File.WriteAllTextAsync(Path.Combine(directory, "watched"), "x", cancel);
+            JsonElement write = await WaitForEvent(agent, $"/api/events?type=file&text={Uri.EscapeDataString(directory)}", cancel);
+            Assert.Equal(Path.Combine(directory, "watched"), write.GetProperty("file.path").GetString());
+
+            using (HttpResponseMessage deleted = await agent.Client.DeleteAsync(uri, cancel))
+            {
+                Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
+            }
+            using HttpResponseMessage gone = await agent.Client.GetAsync(uri, cancel);
+            Assert.Equal(HttpStatusCode.NotFound, gone.StatusCode);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
     }
 
     private static bool Contains(JsonElement nodes, string execId) =>
