@@ -165,8 +165,10 @@ static __always_inline bool selected(const struct verdict *v)
 	struct vigil_net_config *config = bpf_map_lookup_elem(&net_config, &slot);
 	if (!config)
 		return true;
-	for (__u32 i = 0; i < VIGIL_NET_MAX_RULES; i++) {
-		if (v->matched & (1ULL << i))
+	/* Up to the highest matching rule only: usually a few steps, not 64. */
+	__u64 m = v->matched;
+	for (__u32 i = 0; i < VIGIL_NET_MAX_RULES && m; i++, m >>= 1) {
+		if (m & 1)
 			count(VIGIL_NET_SLOT_RULES + i);
 	}
 	return (v->matched & config->post) != 0;

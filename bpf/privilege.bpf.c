@@ -64,6 +64,7 @@ __noinline int privilege_enter(struct privilege_call *call)
 	if (!cfg || !s || !p)
 		return 0;
 	rules = cfg->op_rules[call->syscall & (VIGIL_POLICY_OPS - 1)];
+	rules = vigil_keep(cfg, rules, VIGIL_SEL_TO_ROOT, call->to_root ? ~0ULL : 0);
 	if (rules)
 		rules = vigil_judge_process(cfg, s, generation & 1, rules);
 	if (!rules) {

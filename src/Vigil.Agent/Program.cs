@@ -6,6 +6,7 @@ var root = new RootCommand("Vigil: an eBPF node agent that decides at the source
     RunCommand.Create(),
     DoctorCommand.Create(),
     RulesCommand.Create(),
+    PolicyCommand.Create(),
     XdpCommand.Create(),
     FleetCommand.Create(),
     VersionCommand.Create(),

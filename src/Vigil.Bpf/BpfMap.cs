@@ -164,6 +164,27 @@ public sealed unsafe class BpfMap : IDisposable
         return keys;
     }
 
+    /// <summary>How many keys the map holds now (one syscall per key: for monitoring, not hot paths).</summary>
+    public int CountEntries()
+    {
+        int size = KeySize;
+        byte* current = stackalloc byte[size];
+        byte* next = stackalloc byte[size];
+        int count = 0;
+        int rc = Libbpf.MapGetNextKey(Fd, null, next);
+        while (rc == 0)
+        {
+            count++;
+            Buffer.MemoryCopy(next, current, size, size);
+            rc = Libbpf.MapGetNextKey(Fd, current, next);
+        }
+        if (rc != -Errno.ENOENT)
+        {
+            BpfException.Check(rc, $"{Name}: count entries");
+        }
+        return count;
+    }
+
     /// <summary>True when the map has no keys (one syscall, unlike <see cref="Keys{TKey}"/>).</summary>
     public bool IsEmpty<TKey>() where TKey : unmanaged
     {

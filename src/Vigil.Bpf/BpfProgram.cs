@@ -31,19 +31,37 @@ public sealed unsafe class BpfProgram
     /// Runs the kernel skipped because another BPF program was active on that CPU: events lost
     /// before they reach any ring, so no drop counter of ours sees them.
     /// </summary>
-    public ulong RecursionMisses
+    public ulong RecursionMisses => Info().RecursionMisses;
+
+    /// <summary>
+    /// How often the program ran and the nanoseconds it spent, counted by the kernel only while
+    /// run-time stats are enabled (<see cref="BpfSystem.EnableRunTimeStats"/>).
+    /// </summary>
+    public (ulong Runs, ulong RunTimeNs) RunStats
     {
         get
         {
-            // struct bpf_prog_info up to and including recursion_misses (kernel 5.12+); the kernel
-            // fills only as many bytes as we ask for.
-            const int RecursionMissesOffset = 208;
-            byte* info = stackalloc byte[RecursionMissesOffset + sizeof(ulong)];
-            uint length = RecursionMissesOffset + sizeof(ulong);
-            new Span<byte>(info, (int)length).Clear();
-            BpfException.Check(Libbpf.ObjGetInfoByFd(Fd, info, &length), $"{Name}: program info");
-            return length < RecursionMissesOffset + sizeof(ulong) ? 0 : *(ulong*)(info + RecursionMissesOffset);
+            ProgramInfo info = Info();
+            return (info.Runs, info.RunTimeNs);
         }
+    }
+
+    private readonly record struct ProgramInfo(ulong RunTimeNs, ulong Runs, ulong RecursionMisses);
+
+    private ProgramInfo Info()
+    {
+        // struct bpf_prog_info up to and including recursion_misses (kernel 5.12+); the kernel
+        // fills only as many bytes as we ask for and says how many it knew.
+        const int RunTimeOffset = 192, RunCountOffset = 200, RecursionMissesOffset = 208;
+        const uint Size = RecursionMissesOffset + sizeof(ulong);
+        byte* info = stackalloc byte[(int)Size];
+        uint length = Size;
+        new Span<byte>(info, (int)length).Clear();
+        BpfException.Check(Libbpf.ObjGetInfoByFd(Fd, info, &length), $"{Name}: program info");
+        return new ProgramInfo(
+            length >= RunTimeOffset + sizeof(ulong) ? *(ulong*)(info + RunTimeOffset) : 0,
+            length >= RunCountOffset + sizeof(ulong) ? *(ulong*)(info + RunCountOffset) : 0,
+            length >= Size ? *(ulong*)(info + RecursionMissesOffset) : 0);
     }
 
     private nint Handle

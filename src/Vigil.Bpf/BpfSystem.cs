@@ -30,6 +30,26 @@ public static unsafe class BpfSystem
 
     public static bool IsRoot => Libc.GetEuid() == 0;
 
+    /// <summary>
+    /// Returns once every BPF program run that had started has finished: tracing programs run inside
+    /// an RCU read-side section, and membarrier(MEMBARRIER_CMD_GLOBAL) waits for an RCU grace period.
+    /// Where that command is not available (nohz_full kernels) it sleeps long past any program run.
+    /// </summary>
+    public static void WaitForRunningPrograms()
+    {
+        const long MembarrierCmdGlobal = 1;
+        long number = RuntimeInformation.ProcessArchitecture switch
+        {
+            Architecture.X64 => 324,
+            Architecture.Arm64 => 283,
+            _ => -1,
+        };
+        if (number < 0 || Libc.Syscall(number, MembarrierCmdGlobal, 0, 0) != 0)
+        {
+            Thread.Sleep(50);
+        }
+    }
+
     /// <summary>Opens any pinned BPF object (program, link, map) by its bpffs path.</summary>
     public static SafeFileHandle OpenPinned(string path)
     {

@@ -50,6 +50,16 @@ internal sealed unsafe class MappedRing : IDisposable
 
     public IRecordConsumer Consumer { get; }
 
+    /// <summary>The share of the ring holding records not yet consumed (0 to 1); 0 once unmapped.</summary>
+    public double Fill
+    {
+        get
+        {
+            ulong* consumer = _consumerPos, producer = _producerPos;
+            return consumer is null ? 0 : (Volatile.Read(ref *producer) - Volatile.Read(ref *consumer)) / (double)(_mask + 1);
+        }
+    }
+
     /// <summary>Hands every committed record to the consumer; stops at one still being written.</summary>
     public int Drain(RingBufferReader reader)
     {

@@ -27,7 +27,11 @@ public sealed unsafe class RingBufferReader : IDisposable
 
     public Exception? LastFault { get; private set; }
 
-    public void Add(BpfMap ring, IRecordConsumer consumer)
+    /// <summary>Each ring's map name and how full it is (0 to 1); safe to read from another thread.</summary>
+    public IReadOnlyList<(string Ring, double Fill)> Fill => [.. _rings.Select(r => (r.Name, r.Fill))];
+
+    /// <summary>Reads <paramref name="ring"/> from now on; the gauge tells how full it is.</summary>
+    public RingGauge Add(BpfMap ring, IRecordConsumer consumer)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         if (ring.Type != BpfMapType.RingBuffer)
@@ -53,6 +57,7 @@ public sealed unsafe class RingBufferReader : IDisposable
             throw new BpfException($"{ring.Name}: watch ring buffer", errno);
         }
         _rings.Add(mapped);
+        return new RingGauge(mapped);
     }
 
     /// <summary>Waits up to <paramref name="timeoutMs"/> for a wake-up, then drains every ring. Returns records read.</summary>

@@ -17,6 +17,7 @@ public static class EventJson
         NetworkEvent => "network." + ((NetworkEvent)e).Syscall,
         PrivilegeEvent => "privilege." + ((PrivilegeEvent)e).Syscall,
         GuardBanEvent => "xdp.ban",
+        SensorSamplingEvent => "sensor.sampling",
         IndicatorAppliedEvent => "fleet.indicator",
         _ => e.Kind.ToString().ToLowerInvariant(),
     };
@@ -74,6 +75,7 @@ public static class EventJson
                 w.WriteNumber("destination.port", net.DestinationPort);
                 w.WriteNumber("vigil.network.bytes_sent", net.BytesSent);
                 w.WriteNumber("vigil.network.bytes_received", net.BytesReceived);
+                w.WriteNumber("vigil.syscall.result", net.Result);
                 break;
             case PrivilegeEvent priv:
                 w.WriteNumber("vigil.privilege.target", priv.Target);
@@ -87,6 +89,11 @@ public static class EventJson
                     w.WriteBoolean("vigil.privilege.to_root", true);
                 }
                 w.WriteNumber("vigil.syscall.result", priv.Result);
+                break;
+            case SensorSamplingEvent sampling:
+                w.WriteString("vigil.sensor.name", sampling.Sensor);
+                w.WriteNumber("vigil.sensor.sampling_every", sampling.Every);
+                w.WriteNumber("vigil.sensor.ring_fill", Math.Round(sampling.RingFill, 3));
                 break;
             case GuardBanEvent ban:
                 w.WriteString("vigil.xdp.network", ban.Network);
@@ -126,9 +133,9 @@ public static class EventJson
         {
             w.WriteString("process.parent.executable.path", parent.Binary);
         }
-        if (context?.Container is { IsHost: false } container)
+        if (context?.Container is { } container)
         {
-            w.WriteString("container.id", container.Id);
+            w.WriteString("container.id", container.ShortId);
         }
     }
 

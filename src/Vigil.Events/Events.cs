@@ -9,6 +9,7 @@ public enum EventKind
     Network,
     Privilege,
     Guard,
+    Sensor,
 }
 
 /// <summary>An event a sensor decoded from the kernel.</summary>

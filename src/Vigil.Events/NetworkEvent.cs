@@ -39,4 +39,7 @@ public sealed class NetworkEvent : VigilEvent
     public ulong BytesReceived { get; init; }
 
     public long Result { get; init; }
+
+    /// <summary>The generation of the network filter that judged the event in the kernel; 0 when none was in force.</summary>
+    public uint FilterGeneration { get; init; }
 }

@@ -1,12 +1,13 @@
 using Vigil.Sensors.Judging;
+using Vigil.Sensors.Network;
 
 namespace Vigil.Policy;
 
-/// <summary>A network rule, compiled for the network sensor's filter maps.</summary>
-public sealed record NetworkPolicyRule(string Name, IReadOnlyList<string> Events, PolicySelectors Match, IReadOnlyList<ulong> CgroupIds, PolicyAction Action, bool Enforce);
-
-/// <summary>What a set of policies compiles to: each judging sensor's kernel rules, and the network rules.</summary>
-public sealed record CompiledPolicies(IReadOnlyDictionary<EventFamily, IReadOnlyList<JudgeRule>> Judged, IReadOnlyList<NetworkPolicyRule> Network)
+/// <summary>
+/// What a set of policies compiles to: each judging sensor's kernel rules, the network sensor's
+/// filter, and the cgroups (as /proc/PID/cgroup names them) whose connects deny rules judge.
+/// </summary>
+public sealed record CompiledPolicies(IReadOnlyDictionary<EventFamily, IReadOnlyList<JudgeRule>> Judged, NetworkFilter Network, IReadOnlyList<string> DenyCgroups)
 {
     public IReadOnlyList<JudgeRule> RulesOf(EventFamily family) => Judged.GetValueOrDefault(family) ?? [];
 }

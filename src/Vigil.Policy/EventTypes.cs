@@ -20,6 +20,14 @@ public static class EventTypes
     public static IEnumerable<string> All =>
         FileSyscalls.EventTypes.Keys.Concat(PrivilegeSyscalls.EventTypes.Keys).Concat(Network);
 
+    /// <summary>The family a judging sensor (by its name) judges.</summary>
+    public static EventFamily? FamilyOfSensor(string sensor) => sensor switch
+    {
+        "file" => EventFamily.File,
+        "privilege" => EventFamily.Privilege,
+        _ => null,
+    };
+
     public static EventFamily? FamilyOf(string eventType) =>
         FileSyscalls.EventTypes.ContainsKey(eventType) ? EventFamily.File
         : PrivilegeSyscalls.EventTypes.ContainsKey(eventType) ? EventFamily.Privilege

@@ -1,6 +1,7 @@
 using System.Text;
 using Vigil.Sensors.File;
 using Vigil.Sensors.Judging;
+using Vigil.Sensors.Network;
 using Vigil.Sensors.Privilege;
 
 namespace Vigil.Policy;
@@ -19,7 +20,8 @@ public sealed class PolicyCompiler(Func<string, ulong?> cgroupId)
     {
         var problems = new List<PolicyProblem>();
         var judged = new Dictionary<EventFamily, List<JudgeRule>> { [EventFamily.File] = [], [EventFamily.Privilege] = [] };
-        var network = new List<NetworkPolicyRule>();
+        var network = new List<NetworkRule>();
+        var denyCgroups = new SortedSet<string>(StringComparer.Ordinal);
         foreach (PolicyDocument policy in policies)
         {
             foreach (PolicyRule rule in policy.Rules)
@@ -32,7 +34,14 @@ public sealed class PolicyCompiler(Func<string, ulong?> cgroupId)
                 IReadOnlyList<ulong> cgroups = Cgroups(rule, problems);
                 if (family == EventFamily.Network)
                 {
-                    network.Add(new NetworkPolicyRule(name, rule.Events, rule.Match, cgroups, rule.Action, policy.Mode == PolicyMode.Enforce));
+                    if (Network(name, rule, policy.Mode, problems) is { } networkRule)
+                    {
+                        network.Add(networkRule);
+                        if (networkRule.Action == NetworkAction.Deny)
+                        {
+                            denyCgroups.UnionWith(rule.Match.Cgroup);
+                        }
+                    }
                     continue;
                 }
                 List<JudgeRule> rules = judged[family];
@@ -51,11 +60,20 @@ public sealed class PolicyCompiler(Func<string, ulong?> cgroupId)
             problems.Add(new PolicyProblem(first.Locations.GetValueOrDefault("path", first.Location),
                 $"path suffixes of {suffixLengths} different lengths are in force; the kernel checks at most {JudgeLimits.SuffixLengths}"));
         }
+        var filter = new NetworkFilter { Rules = network };
+        try
+        {
+            filter.Validate();
+        }
+        catch (NetworkFilterException ex)
+        {
+            problems.Add(new PolicyProblem(policies.SelectMany(p => p.Rules).FirstOrDefault(r => EventTypes.FamilyOf(r.Events[0]) == EventFamily.Network)?.Location ?? default, ex.Message));
+        }
         if (problems.Count > 0)
         {
             throw new PolicyException(problems);
         }
-        return new CompiledPolicies(judged.ToDictionary(p => p.Key, p => (IReadOnlyList<JudgeRule>)p.Value), network);
+        return new CompiledPolicies(judged.ToDictionary(p => p.Key, p => (IReadOnlyList<JudgeRule>)p.Value), network.Count > 0 ? filter : NetworkFilter.None, [.. denyCgroups]);
     }
 
     /// <summary>The sensor that judges the rule's events; null (with problems) when they are mixed or selectors do not fit.</summary>
@@ -77,9 +95,17 @@ public sealed class PolicyCompiler(Func<string, ulong?> cgroupId)
                 problems.Add(new PolicyProblem(rule.Locations[selector], $"selector '{selector}' does not apply to {family.ToString().ToLowerInvariant()} events"));
             }
         }
+        if (rule.Match.ToRoot && rule.Events.Any(e => !PrivilegeSyscalls.ChangesIds(e)))
+        {
+            problems.Add(new PolicyProblem(rule.Locations["toRoot"], "selector 'toRoot' applies to the setuid and setgid family only"));
+        }
         if (rule.Match.Uid.Count > 0 && rule.Match.NotUid.Count > 0)
         {
             problems.Add(new PolicyProblem(rule.Locations["notUid"], "a rule takes uid or notUid, not both"));
+        }
+        if (rule.Match.Comm.Count > 0 && rule.Match.NotComm.Count > 0)
+        {
+            problems.Add(new PolicyProblem(rule.Locations["notComm"], "a rule takes comm or notComm, not both"));
         }
         PolicyLocation action = rule.Locations.GetValueOrDefault("action", rule.Location);
         if (rule.Action == PolicyAction.Sigkill && family == EventFamily.Network)
@@ -91,6 +117,49 @@ public sealed class PolicyCompiler(Func<string, ulong?> cgroupId)
             problems.Add(new PolicyProblem(action, "deny-connect applies to connect events only"));
         }
         return problems.Count == before ? family : null;
+    }
+
+    private static readonly string[] ProcessSelectors = ["binary", "parentBinary", "uid", "notUid", "comm", "notComm", "processes", "pidNamespace", "toRoot"];
+
+    /// <summary>A network rule for the network sensor's filter, which selects by address, port and direction.</summary>
+    private static NetworkRule? Network(string name, PolicyRule rule, PolicyMode mode, List<PolicyProblem> problems)
+    {
+        int before = problems.Count;
+        foreach (string selector in ProcessSelectors.Where(rule.Locations.ContainsKey))
+        {
+            problems.Add(new PolicyProblem(rule.Locations[selector], $"selector '{selector}' does not apply to network events (the network filter selects by address, port and direction)"));
+        }
+        if (rule.Locations.TryGetValue("cgroup", out PolicyLocation cgroup) && rule.Action != PolicyAction.DenyConnect)
+        {
+            problems.Add(new PolicyProblem(cgroup, "on network rules 'cgroup' names where deny-connect refuses connects; it belongs to deny-connect rules"));
+        }
+        if (rule.Action is PolicyAction.Sample or PolicyAction.RateLimit)
+        {
+            problems.Add(new PolicyProblem(rule.Locations.GetValueOrDefault("action", rule.Location), "network rules take post, count or deny-connect"));
+        }
+        if (rule.Action == PolicyAction.DenyConnect && rule.Match.Cgroup.Count == 0)
+        {
+            problems.Add(new PolicyProblem(rule.Locations.GetValueOrDefault("action", rule.Location), "deny-connect needs 'cgroup': the cgroups whose connects it refuses"));
+        }
+        if (problems.Count > before)
+        {
+            return null;
+        }
+        bool outbound = rule.Events.Contains("connect"), inbound = rule.Events.Contains("accept");
+        return new NetworkRule
+        {
+            Name = name,
+            Action = rule.Action switch
+            {
+                PolicyAction.Count => NetworkAction.Count,
+                PolicyAction.DenyConnect when mode == PolicyMode.Enforce => NetworkAction.Deny,
+                _ => NetworkAction.Post,
+            },
+            Directions = (outbound ? NetworkDirections.Outbound : 0) | (inbound ? NetworkDirections.Inbound : 0),
+            Destinations = rule.Match.Destination,
+            Sources = rule.Match.Source,
+            DestinationPorts = rule.Match.Ports,
+        };
     }
 
     private IReadOnlyList<ulong> Cgroups(PolicyRule rule, List<PolicyProblem> problems)
@@ -128,8 +197,10 @@ public sealed class PolicyCompiler(Func<string, ulong?> cgroupId)
             ParentPrefixes = m.ParentPrefix,
             Uids = m.Uid.Count > 0 ? m.Uid : m.NotUid,
             UidNegated = m.NotUid.Count > 0,
-            Comms = m.Comm,
+            Comms = m.Comm.Count > 0 ? m.Comm : m.NotComm,
+            CommNegated = m.NotComm.Count > 0,
             Scope = m.Processes,
+            ToRoot = m.ToRoot,
             PidNamespaces = m.PidNamespace,
             CgroupIds = cgroups,
             Action = rule.Action switch

@@ -1,6 +1,7 @@
 using System.Net;
 using Vigil.Events;
 using Vigil.Sensors.Judging;
+using Vigil.Sensors.Network;
 
 namespace Vigil.Policy;
 
@@ -25,15 +26,6 @@ public sealed record PolicyDocument(string Name, PolicyMode Mode, IReadOnlyList<
 {
     public string Description { get; init; } = "";
 }
-
-/// <summary>A network (address and prefix length) of a CIDR selector.</summary>
-public readonly record struct Cidr(IPAddress Address, int PrefixLength)
-{
-    public override string ToString() => $"{Address}/{PrefixLength}";
-}
-
-/// <summary>An inclusive port range; a single port is a range of one.</summary>
-public readonly record struct PortRange(ushort First, ushort Last);
 
 /// <summary>The selectors of a rule, ANDed; an empty set is a selector the rule does not carry.</summary>
 public sealed record PolicySelectors
@@ -60,16 +52,21 @@ public sealed record PolicySelectors
 
     public IReadOnlyList<string> Comm { get; init; } = [];
 
+    public IReadOnlyList<string> NotComm { get; init; } = [];
+
     public ProcessScope Processes { get; init; }
+
+    /// <summary>setuid family: only calls of a process not running as root that ask for id 0.</summary>
+    public bool ToRoot { get; init; }
 
     public IReadOnlyList<ulong> PidNamespace { get; init; } = [];
 
     /// <summary>Cgroup paths as /proc/PID/cgroup names them; a process in one or below matches.</summary>
     public IReadOnlyList<string> Cgroup { get; init; } = [];
 
-    public IReadOnlyList<Cidr> Destination { get; init; } = [];
+    public IReadOnlyList<IPNetwork> Destination { get; init; } = [];
 
-    public IReadOnlyList<Cidr> Source { get; init; } = [];
+    public IReadOnlyList<IPNetwork> Source { get; init; } = [];
 
     /// <summary>Destination ports.</summary>
     public IReadOnlyList<PortRange> Ports { get; init; } = [];

@@ -1,4 +1,5 @@
 using Vigil.Sensors.Judging;
+using Vigil.Sensors.Network;
 
 namespace Vigil.Policy;
 
@@ -6,15 +7,18 @@ namespace Vigil.Policy;
 /// The policies in force, and the only way to change them: apply (add or replace by name), delete,
 /// or replace the whole set. Each change compiles the complete set it would produce first; a set
 /// with any problem is refused and nothing in force changes. A good set goes to each running
-/// sensor's tables as one new generation, switched in atomically.
+/// sensor's tables as one new generation, switched in atomically; network rules go to the network
+/// sensor's filter, and deny-connect rules attach its connect hooks to the cgroups they name.
 /// </summary>
-public sealed class PolicyEngine(IReadOnlyDictionary<EventFamily, PolicyTables> tables, PolicyCompiler compiler)
+public sealed class PolicyEngine(
+    IReadOnlyDictionary<EventFamily, PolicyTables> tables,
+    PolicyCompiler compiler,
+    NetworkSensor? network = null,
+    Func<string, string>? cgroupDirectory = null) : IDisposable
 {
     private readonly Lock _lock = new();
+    private readonly Dictionary<string, IDisposable> _denials = new(StringComparer.Ordinal);
     private Dictionary<string, PolicyDocument> _inForce = new(StringComparer.Ordinal);
-
-    /// <summary>The network rules in force changed (the network sensor's filter maps follow them).</summary>
-    public event Action<IReadOnlyList<NetworkPolicyRule>>? NetworkRulesChanged;
 
     public IReadOnlyList<PolicyDocument> Policies
     {
@@ -28,7 +32,7 @@ public sealed class PolicyEngine(IReadOnlyDictionary<EventFamily, PolicyTables> 
     }
 
     /// <summary>What the set in force compiled to.</summary>
-    public CompiledPolicies Compiled { get; private set; } = new(new Dictionary<EventFamily, IReadOnlyList<JudgeRule>>(), []);
+    public CompiledPolicies Compiled { get; private set; } = new(new Dictionary<EventFamily, IReadOnlyList<JudgeRule>>(), NetworkFilter.None, []);
 
     /// <summary>Adds a policy, or replaces the one of the same name.</summary>
     public void Apply(PolicyDocument policy)
@@ -78,8 +82,38 @@ public sealed class PolicyEngine(IReadOnlyDictionary<EventFamily, PolicyTables> 
         {
             table.Apply(compiled.RulesOf(family));
         }
+        network?.Apply(compiled.Network);
+        if (network is not null && cgroupDirectory is not null)
+        {
+            DenyConnectsIn(compiled.DenyCgroups);
+        }
         _inForce = next;
         Compiled = compiled;
-        NetworkRulesChanged?.Invoke(compiled.Network);
+    }
+
+    /// <summary>Connect hooks on exactly the cgroups deny rules name.</summary>
+    private void DenyConnectsIn(IReadOnlyList<string> cgroups)
+    {
+        foreach (string gone in _denials.Keys.Except(cgroups).ToList())
+        {
+            _denials.Remove(gone, out IDisposable? denial);
+            denial?.Dispose();
+        }
+        foreach (string cgroup in cgroups.Where(c => !_denials.ContainsKey(c)))
+        {
+            _denials[cgroup] = network!.DenyConnects(cgroupDirectory!(cgroup));
+        }
+    }
+
+    public void Dispose()
+    {
+        lock (_lock)
+        {
+            foreach (IDisposable denial in _denials.Values)
+            {
+                denial.Dispose();
+            }
+            _denials.Clear();
+        }
     }
 }

@@ -3,6 +3,7 @@ using System.Net;
 using System.Text;
 using Vigil.Events;
 using Vigil.Sensors.Judging;
+using Vigil.Sensors.Network;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
@@ -19,7 +20,7 @@ public static class PolicyReader
 
     private static readonly string[] SelectorFields =
     [
-        "path", "intent", "binary", "parentBinary", "uid", "notUid", "comm", "processes", "pidNamespace", "cgroup",
+        "path", "intent", "binary", "parentBinary", "uid", "notUid", "comm", "notComm", "processes", "toRoot", "pidNamespace", "cgroup",
         "destination", "source", "ports",
     ];
 
@@ -124,7 +125,7 @@ public static class PolicyReader
         }
         PolicySelectors match = rule.Node("match") is { } matchNode ? ReadSelectors(file, matchNode, problems, locations) : new PolicySelectors();
         locations["action"] = rule.LocationOf("action");
-        PolicyAction action = rule.Scalar("action", required: true) switch
+        PolicyAction action = rule.Scalar("action") switch
         {
             null or "post" => PolicyAction.Post,
             "count" => PolicyAction.Count,
@@ -201,12 +202,19 @@ public static class PolicyReader
             Uid = Ids(match, "uid"),
             NotUid = Ids(match, "notUid"),
             Comm = [.. match.Scalars("comm").Select(c => CheckBytes(match, c, JudgeLimits.CommBytes, "comm"))],
+            NotComm = [.. match.Scalars("notComm").Select(c => CheckBytes(match, c, JudgeLimits.CommBytes, "notComm"))],
             Processes = match.Scalar("processes") switch
             {
                 null => ProcessScope.Any,
                 "host" => ProcessScope.Host,
                 "container" => ProcessScope.Container,
                 string other => Bad(match, "processes", $"processes '{other}' must be host or container", ProcessScope.Any),
+            },
+            ToRoot = match.Scalar("toRoot") switch
+            {
+                null or "false" => false,
+                "true" => true,
+                _ => Bad(match, "toRoot", "'toRoot' must be true or false", false),
             },
             PidNamespace = [.. match.Scalars("pidNamespace").Select(n => (ulong)Number(match, n.Node, "pidNamespace", 1, uint.MaxValue))],
             Cgroup = [.. match.Scalars("cgroup").Select(c => c.Value.StartsWith('/') ? c.Value : Bad(match, c.Node, $"cgroup '{c.Value}' must be a path starting with '/', as /proc/PID/cgroup names it", c.Value))],
@@ -264,9 +272,9 @@ public static class PolicyReader
     private static IReadOnlyList<uint> Ids(YamlFields match, string key) =>
         [.. match.Scalars(key).Select(u => Number(match, u.Node, key, 0, uint.MaxValue - 1))];
 
-    private static IReadOnlyList<Cidr> Cidrs(YamlFields match, string key)
+    private static IReadOnlyList<IPNetwork> Cidrs(YamlFields match, string key)
     {
-        var cidrs = new List<Cidr>();
+        var cidrs = new List<IPNetwork>();
         foreach ((string value, YamlNode node) in match.Scalars(key))
         {
             string[] parts = value.Split('/');
@@ -282,7 +290,14 @@ public static class PolicyReader
                 match.Problem(node, $"{key} '{value}': prefix length must be 0 to {max}");
                 continue;
             }
-            cidrs.Add(new Cidr(address, length));
+            try
+            {
+                cidrs.Add(new IPNetwork(address, length));
+            }
+            catch (ArgumentException)
+            {
+                match.Problem(node, $"{key} '{value}' has address bits set beyond its /{length} prefix");
+            }
         }
         return cidrs;
     }

@@ -26,6 +26,12 @@ public abstract class Sensor : IDisposable
     /// <summary>Records the kernel could not put in the ring (reserve failures), summed over CPUs.</summary>
     public ulong KernelDrops => _drops is null || Status.State != SensorState.Running ? 0 : _drops.SumPerCpu(0u);
 
+    /// <summary>The loaded programs of a running sensor (for self-monitoring); none otherwise.</summary>
+    public IEnumerable<BpfProgram> Programs => Status.State == SensorState.Running && _object is { } o ? o.Programs.Where(p => p.IsLoaded) : [];
+
+    /// <summary>The maps of a running sensor (for self-monitoring); none otherwise.</summary>
+    public IEnumerable<BpfMap> Maps => Status.State == SensorState.Running && _object is { } o ? o.Maps : [];
+
     protected ILogger Logger { get; }
 
     /// <summary>Loads, checks and attaches; on failure the status says why and nothing stays attached.</summary>

@@ -230,7 +230,7 @@ __noinline __u64 vigil_judge_process(struct vigil_policy_config *cfg, struct vig
 		struct vigil_comm_key key = { .slot = slot };
 		bpf_get_current_comm(key.comm, sizeof(key.comm));
 		__u64 *found = bpf_map_lookup_elem(&policy_comms, &key);
-		rules = vigil_keep(cfg, rules, VIGIL_SEL_COMM, found ? *found : 0);
+		rules = vigil_keep(cfg, rules, VIGIL_SEL_COMM, (found ? *found : 0) ^ cfg->comm_negated);
 	}
 	if (rules & cfg->has[VIGIL_SEL_CGROUP]) {
 		__u64 walk[2] = { slot, 0 };

@@ -36,7 +36,8 @@ enum vigil_policy_selector {
 	VIGIL_SEL_INTENT = 7,
 	VIGIL_SEL_HOST = 8,             /* only processes in the initial pid namespace */
 	VIGIL_SEL_CONTAINER = 9,        /* only processes in another pid namespace */
-	VIGIL_SELECTORS = 10,
+	VIGIL_SEL_TO_ROOT = 10,         /* setuid family: only calls of a non-root process asking for id 0 */
+	VIGIL_SELECTORS = 11,
 };
 
 /* Kinds of vigil_id_key. */
@@ -52,6 +53,7 @@ struct vigil_policy_config {
 	__u64 op_rules[VIGIL_POLICY_OPS];   /* rules that judge each event type */
 	__u64 has[VIGIL_SELECTORS];
 	__u64 uid_negated;                  /* rules whose uid selector is "not one of" */
+	__u64 comm_negated;                 /* rules whose comm selector is "not one of" */
 	__u64 intent_rules[4];              /* rules accepting each intent bit (read, write, create, truncate) */
 	__u64 critical;                     /* rules whose events overload sampling never thins */
 	__u8 suffix_lengths[VIGIL_POLICY_SUFFIX_LENGTHS]; /* distinct path suffix lengths, 0 ends the list */

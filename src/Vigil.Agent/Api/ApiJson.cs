@@ -2,8 +2,6 @@ using System.Buffers;
 using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
-using Vigil.Correlation.Incidents;
-using Vigil.Detection.Rules;
 using Vigil.Events;
 
 namespace Vigil.Agent.Api;
@@ -19,11 +17,10 @@ public static class ApiJson
     /// <summary>A response whose body is written straight from a <see cref="Utf8JsonWriter"/>.</summary>
     public static IResult Body(Action<Utf8JsonWriter> write) => Results.Bytes(Bytes(write), "application/json");
 
-    public static IResult Events(IEnumerable<VigilEvent> events) => Body(w => Array(w, events, EventJson.Write));
+    /// <summary>A JSON array of records already in their JSON form.</summary>
+    public static IResult Records(IEnumerable<JsonRecord> records) => Body(w => Array(w, records, Raw));
 
-    public static IResult Detections(IEnumerable<RuleDetection> detections) => Body(w => Array(w, detections, DetectionJson.Write));
-
-    public static IResult Incidents(IEnumerable<IncidentReport> incidents) => Body(w => Array(w, incidents, IncidentJson.Write));
+    public static void Raw(Utf8JsonWriter w, JsonRecord record) => w.WriteRawValue(record.Json, skipInputValidation: true);
 
     public static void Array<T>(Utf8JsonWriter w, IEnumerable<T> items, Action<Utf8JsonWriter, T> write)
     {
@@ -35,7 +32,7 @@ public static class ApiJson
         w.WriteEndArray();
     }
 
-    private static string Text(Action<Utf8JsonWriter> write) => Encoding.UTF8.GetString(Bytes(write));
+    public static string Text(Action<Utf8JsonWriter> write) => Encoding.UTF8.GetString(Bytes(write));
 
     private static byte[] Bytes(Action<Utf8JsonWriter> write)
     {

@@ -12,7 +12,9 @@ using Microsoft.Extensions.Logging;
 using Prometheus;
 using Vigil.Agent.Host;
 using Vigil.Agent.Pipeline;
+using Vigil.Fleet;
 using Vigil.Guard;
+using Vigil.Storage;
 
 namespace Vigil.Agent.Api;
 
@@ -28,31 +30,37 @@ public sealed class ApiServer : IAsyncDisposable
     private WebApplication? _app;
     private XdpMonitor? _xdp;
 
-    public ApiServer(ApiOptions options)
+    private readonly RecentActivity? _recent;
+    private readonly string? _storePath;
+
+    /// <summary>History comes from the edge store at <paramref name="storePath"/>, or, without one, from memory.</summary>
+    public ApiServer(ApiOptions options, string? storePath)
     {
         _options = options;
-        Recent = new RecentActivity(options.RecentEvents);
+        _storePath = storePath;
+        _recent = storePath is null ? new RecentActivity(options.RecentEvents) : null;
+        History = storePath is null ? _recent! : new StoredHistory(storePath);
         Stream = new EventStream();
     }
 
-    public RecentActivity Recent { get; }
+    public IHistory History { get; }
 
     public EventStream Stream { get; }
 
     /// <summary>The sinks to add to the agent's fanout.</summary>
-    public IReadOnlyList<IConclusionSink> Sinks => [Recent, Stream];
+    public IReadOnlyList<IConclusionSink> Sinks => _recent is null ? [Stream] : [_recent, Stream];
 
     /// <summary>Where it listens, once started (http://127.0.0.1:7878, http://unix:/path).</summary>
     public IReadOnlyList<string> Addresses { get; private set; } = [];
 
     /// <summary>Binds and serves; false (with the reason logged) when it cannot.</summary>
-    public async Task<bool> StartAsync(NodeAgent agent, IReadOnlyList<IConclusionSink> sinks, LogLevel level, ILogger log)
+    public async Task<bool> StartAsync(NodeAgent agent, IReadOnlyList<IConclusionSink> sinks, FleetStatus? fleet, LogLevel level, ILogger log)
     {
         try
         {
             ApiToken token = ApiToken.LoadOrCreate(_options.TokenFile);
             _xdp = new XdpMonitor(agent.Options.Guard, agent.Options.Sensors.ObjectPath(XdpGuard.ObjectName), log);
-            _app = Build(agent, sinks, token, level);
+            _app = Build(agent, sinks, fleet, token, level, log);
             await _app.StartAsync().ConfigureAwait(false);
             if (_options.Socket is { } socket)
             {
@@ -70,7 +78,7 @@ public sealed class ApiServer : IAsyncDisposable
         }
     }
 
-    private WebApplication Build(NodeAgent agent, IReadOnlyList<IConclusionSink> sinks, ApiToken token, LogLevel level)
+    private WebApplication Build(NodeAgent agent, IReadOnlyList<IConclusionSink> sinks, FleetStatus? fleet, ApiToken token, LogLevel level, ILogger log)
     {
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
         Logging.Configure(builder.Logging.ClearProviders(), level > LogLevel.Warning ? level : LogLevel.Warning);
@@ -107,11 +115,30 @@ public sealed class ApiServer : IAsyncDisposable
         HealthRoutes.Map(app, agent, sinks, Stream, DateTime.UtcNow);
         RouteGroupBuilder api = app.MapGroup("/api");
         api.AddEndpointFilter(new BearerTokenFilter(token));
-        EventRoutes.Map(api, Recent, Stream);
-        ProcessRoutes.Map(api, agent.Processes, Recent);
-        IncidentRoutes.Map(api, Recent);
-        XdpRoutes.Map(api, _xdp!, () => agent.Mitigation);
+        api.AddEndpointFilter(async (context, next) =>
+        {
+            try
+            {
+                return await next(context).ConfigureAwait(false);
+            }
+            catch (StoreException ex)
+            {
+                return Results.Json(new { error = ex.Message }, statusCode: StatusCodes.Status503ServiceUnavailable);
+            }
+        });
+        EventRoutes.Map(api, History, Stream);
+        ProcessRoutes.Map(api, agent.Processes, History);
+        IncidentRoutes.Map(api, History);
+        XdpRoutes.Map(api, _xdp!, () => agent.Mitigation, log);
         ConfigRoutes.Map(api, agent.Options);
+        if (_storePath is not null)
+        {
+            FlowRoutes.Map(api, _storePath);
+        }
+        if (fleet is not null)
+        {
+            FleetRoutes.Map(api, fleet);
+        }
         return app;
     }
 
@@ -132,7 +159,10 @@ public sealed class ApiServer : IAsyncDisposable
     {
         await StopServerAsync().ConfigureAwait(false);
         await Stream.DisposeAsync().ConfigureAwait(false);
-        await Recent.DisposeAsync().ConfigureAwait(false);
+        if (_recent is not null)
+        {
+            await _recent.DisposeAsync().ConfigureAwait(false);
+        }
     }
 
     /// <summary>The agent owns Ctrl-C and SIGTERM and stops the server itself; the web host must not catch them.</summary>

@@ -8,8 +8,8 @@ namespace Vigil.Agent.Api;
 /// <summary>
 /// The filters of <c>/api/events</c> and <c>/api/events/stream</c>, applied on the server:
 /// since (a duration back from now), type (exec, fork, exit, file, network, privilege, guard, or a
-/// full event name such as process.exec), container (id or its 12-character prefix), proc (process
-/// name or executable file name), text (anywhere in the event's JSON) and limit (newest N).
+/// full event name such as process.exec), container (id or its 12-character prefix), proc (the
+/// process name, as the kernel's comm), text (anywhere in the event's JSON) and limit (newest N).
 /// </summary>
 public sealed record EventFilter
 {
@@ -64,8 +64,7 @@ public sealed record EventFilter
         {
             return false;
         }
-        if (Proc is { } proc && e.Process.Comm != proc && !(e is ProcessExecEvent exec && Path.GetFileName(exec.Binary) == proc)
-            && Path.GetFileName(e.Context?.Binary) != proc)
+        if (Proc is { } proc && e.Process.Comm != proc)
         {
             return false;
         }

@@ -1,24 +1,19 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
-using Vigil.Events;
 
 namespace Vigil.Agent.Api;
 
 /// <summary>GET /api/events (recent, filtered, newest first) and GET /api/events/stream (live, server-sent events).</summary>
 public static class EventRoutes
 {
-    public static void Map(RouteGroupBuilder api, RecentActivity recent, EventStream stream)
+    public static void Map(RouteGroupBuilder api, IHistory history, EventStream stream)
     {
-        api.MapGet("/events", (HttpRequest request) => WithFilter(request, filter =>
-            ApiJson.Events(recent.Events(e => Matches(filter, e), filter.Limit))));
+        api.MapGet("/events", (HttpRequest request) => WithFilter(request, filter => ApiJson.Records(history.Events(filter))));
 
         api.MapGet("/events/stream", (HttpRequest request, CancellationToken cancel) => WithFilter(request, filter =>
             TypedResults.ServerSentEvents(stream.Subscribe(filter, cancel))));
     }
-
-    private static bool Matches(EventFilter filter, VigilEvent e) =>
-        filter.Matches(e) && (filter.Text is null || filter.MatchesText(ApiJson.Event(e)));
 
     private static IResult WithFilter(HttpRequest request, Func<EventFilter, IResult> respond)
     {

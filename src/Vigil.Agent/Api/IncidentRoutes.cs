@@ -8,7 +8,9 @@ namespace Vigil.Agent.Api;
 /// <summary>GET /api/detections, GET /api/incidents (latest revision of each), GET /api/incidents/{id}.</summary>
 public static class IncidentRoutes
 {
-    public static void Map(RouteGroupBuilder api, RecentActivity recent)
+    public const int MaxIncidents = 1000;
+
+    public static void Map(RouteGroupBuilder api, IHistory history)
     {
         api.MapGet("/detections", (HttpRequest request) =>
         {
@@ -18,13 +20,13 @@ public static class IncidentRoutes
             {
                 return Results.BadRequest(new { error = $"limit={text} must be a positive number" });
             }
-            return ApiJson.Detections(recent.Detections(limit));
+            return ApiJson.Records(history.Detections(limit));
         });
 
-        api.MapGet("/incidents", () => ApiJson.Incidents(recent.Incidents()));
+        api.MapGet("/incidents", () => ApiJson.Records(history.Incidents(MaxIncidents)));
 
-        api.MapGet("/incidents/{id}", (string id) => recent.Incident(id) is { } incident
-            ? ApiJson.Body(w => Correlation.Incidents.IncidentJson.Write(w, incident))
+        api.MapGet("/incidents/{id}", (string id) => history.Incident(id) is { } incident
+            ? ApiJson.Body(w => ApiJson.Raw(w, incident))
             : Results.NotFound(new { error = $"no incident {id}" }));
     }
 }

@@ -16,7 +16,7 @@ public static class ProcessRoutes
 {
     public const int EventsPerProcess = 1000;
 
-    public static void Map(RouteGroupBuilder api, ProcessCache processes, RecentActivity recent)
+    public static void Map(RouteGroupBuilder api, ProcessCache processes, IHistory history)
     {
         api.MapGet("/processes", () => ApiJson.Body(w => WriteTree(w, processes.Snapshot())));
 
@@ -31,7 +31,7 @@ public static class ProcessRoutes
                 return Results.NotFound(new { error = $"process {execId} is not in the process cache" });
             }
             List<ProcessInfo> children = [.. processes.Snapshot().Where(p => p.ParentExecId == id).OrderBy(p => p.StartTime)];
-            List<VigilEvent> events = recent.Events(e => e.Process.ExecId == id, EventsPerProcess);
+            IReadOnlyList<JsonRecord> events = history.EventsOf(id.ToString(), EventsPerProcess);
             return ApiJson.Body(w =>
             {
                 w.WriteStartObject();
@@ -42,11 +42,11 @@ public static class ProcessRoutes
                 w.WritePropertyName("children");
                 ApiJson.Array(w, children, WriteProcess);
                 w.WritePropertyName("events");
-                ApiJson.Array(w, events, EventJson.Write);
+                ApiJson.Array(w, events, ApiJson.Raw);
                 w.WritePropertyName("connections");
-                ApiJson.Array(w, events.OfType<NetworkEvent>(), EventJson.Write);
+                ApiJson.Array(w, events.Where(e => e.Name.StartsWith("network.", StringComparison.Ordinal)), ApiJson.Raw);
                 w.WritePropertyName("files");
-                ApiJson.Array(w, events.OfType<FileEvent>(), EventJson.Write);
+                ApiJson.Array(w, events.Where(e => e.Name.StartsWith("file.", StringComparison.Ordinal)), ApiJson.Raw);
                 w.WriteEndObject();
             });
         });

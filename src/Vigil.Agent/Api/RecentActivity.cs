@@ -10,7 +10,7 @@ namespace Vigil.Agent.Api;
 /// the last N events, the last detections, and the latest revision of each incident. Bounded
 /// everywhere; the oldest go first.
 /// </summary>
-public sealed class RecentActivity : ConclusionQueue
+public sealed class RecentActivity : ConclusionQueue, IHistory
 {
     public const int MaxDetections = 10_000;
     public const int MaxIncidents = 1_000;
@@ -69,47 +69,53 @@ public sealed class RecentActivity : ConclusionQueue
         }
     }
 
-    /// <summary>Events matching <paramref name="match"/>, newest first, at most <paramref name="limit"/>.</summary>
-    public List<VigilEvent> Events(Func<VigilEvent, bool> match, int limit)
+    public IReadOnlyList<JsonRecord> Events(EventFilter filter) =>
+        [.. Find(filter.Matches).Select(Record).Where(r => filter.MatchesText(r.Json)).Take(filter.Limit)];
+
+    public IReadOnlyList<JsonRecord> EventsOf(string execId, int limit) =>
+        [.. Find(e => e.Process.ExecId.ToString() == execId).Take(limit).Select(Record)];
+
+    public IReadOnlyList<JsonRecord> Detections(int limit)
     {
-        var found = new List<VigilEvent>();
+        lock (_lock)
+        {
+            return [.. _detections.Reverse().Take(limit).Select(d => new JsonRecord("detection", ApiJson.Text(w => DetectionJson.Write(w, d))))];
+        }
+    }
+
+    public IReadOnlyList<JsonRecord> Incidents(int limit)
+    {
+        lock (_lock)
+        {
+            return [.. _incidents.Values.OrderByDescending(i => i.LastSeen).Take(limit).Select(Record)];
+        }
+    }
+
+    public JsonRecord? Incident(string id)
+    {
+        lock (_lock)
+        {
+            return _incidents.TryGetValue(id, out IncidentReport? incident) ? Record(incident) : null;
+        }
+    }
+
+    private static JsonRecord Record(VigilEvent e) => new(EventJson.Name(e), ApiJson.Event(e));
+
+    private static JsonRecord Record(IncidentReport i) => new("incident", ApiJson.Text(w => IncidentJson.Write(w, i)));
+
+    /// <summary>Events matching <paramref name="match"/>, newest first (lazily: callers take what they need).</summary>
+    private IEnumerable<VigilEvent> Find(Func<VigilEvent, bool> match)
+    {
+        List<VigilEvent> snapshot;
         lock (_lock)
         {
             long oldest = Math.Max(0, _written - _events.Length);
-            for (long n = _written - 1; n >= oldest && found.Count < limit; n--)
+            snapshot = new List<VigilEvent>((int)(_written - oldest));
+            for (long n = _written - 1; n >= oldest; n--)
             {
-                if (_events[n % _events.Length] is { } e && match(e))
-                {
-                    found.Add(e);
-                }
+                snapshot.Add(_events[n % _events.Length]!);
             }
         }
-        return found;
-    }
-
-    /// <summary>Detections, newest first.</summary>
-    public List<RuleDetection> Detections(int limit)
-    {
-        lock (_lock)
-        {
-            return [.. _detections.Reverse().Take(limit)];
-        }
-    }
-
-    /// <summary>The latest revision of each incident, most recently active first.</summary>
-    public List<IncidentReport> Incidents()
-    {
-        lock (_lock)
-        {
-            return [.. _incidents.Values.OrderByDescending(i => i.LastSeen)];
-        }
-    }
-
-    public IncidentReport? Incident(string id)
-    {
-        lock (_lock)
-        {
-            return _incidents.GetValueOrDefault(id);
-        }
+        return snapshot.Where(match);
     }
 }

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Logging;
 using Vigil.Bpf;
 using Vigil.Guard;
 using Vigil.Guard.Mitigation;
@@ -16,7 +17,7 @@ namespace Vigil.Agent.Api;
 /// </summary>
 public static class XdpRoutes
 {
-    public static void Map(RouteGroupBuilder api, XdpMonitor guard, Func<AutoMitigation?> mitigation)
+    public static void Map(RouteGroupBuilder api, XdpMonitor guard, Func<AutoMitigation?> mitigation, ILogger log)
     {
         api.MapGet("/xdp", () => Guarded(() => guard.View() is { } view
             ? ApiJson.Body(w => Write(w, view, mitigation()))
@@ -29,13 +30,19 @@ public static class XdpRoutes
                 ? seconds > 0 ? TimeSpan.FromSeconds(seconds) : throw new FormatException($"ttl_seconds {seconds} must be positive")
                 : null;
             guard.Block(cidr, ttl);
+            log.LogInformation("api: blocked {Cidr} {Lifetime}", cidr, ttl is { } t ? $"for {t}" : "until unblocked");
             return Results.Created($"/api/xdp/blocks/{Uri.EscapeDataString(cidr.ToString())}", new { cidr = cidr.ToString(), ttl_seconds = ttl?.TotalSeconds });
         }));
 
         api.MapDelete("/xdp/blocks/{**cidr}", (string cidr) => Guarded(() =>
         {
             Cidr network = Cidr.Parse(Uri.UnescapeDataString(cidr));
-            return guard.Unblock(network) ? Results.NoContent() : Results.NotFound(new { error = $"{network} is not blocked" });
+            if (!guard.Unblock(network))
+            {
+                return Results.NotFound(new { error = $"{network} is not blocked" });
+            }
+            log.LogInformation("api: unblocked {Cidr}", network);
+            return Results.NoContent();
         }));
     }
 

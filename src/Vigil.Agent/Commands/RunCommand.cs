@@ -6,10 +6,12 @@ using Vigil.Agent.Fleet;
 using Vigil.Agent.Host;
 using Vigil.Agent.Output;
 using Vigil.Agent.Pipeline;
+using Vigil.Agent.Telemetry;
 using Vigil.Detection.Rules;
 using Vigil.Guard;
 using Vigil.Guard.Mitigation;
 using Vigil.Sensors;
+using Vigil.Sensors.Judging;
 using Vigil.Storage;
 
 namespace Vigil.Agent.Commands;
@@ -25,6 +27,7 @@ public static class RunCommand
         var cacheSize = new Option<int>("--process-cache") { Description = "Processes kept in the process cache", DefaultValueFactory = _ => 65536 };
         var rules = new Option<string[]>("--rules", "-r") { Description = "Extra rule file in Falco's language (repeatable), loaded after the shipped rules/", AllowMultipleArgumentsPerToken = false };
         var sequences = new Option<string[]>("--sequences") { Description = "Extra sequence rule file (repeatable), loaded after the shipped rules/sequences/" };
+        var policies = new Option<string?>("--policies") { Description = "Directory of policy files to put in force and watch (default: the shipped policies/)" };
         var verbose = new Option<bool>("--verbose", "-v") { Description = "Log libbpf and sensor details to stderr" };
         var pinRoot = new Option<string?>("--pin-root") { Description = $"bpffs directory of pinned state to adopt (default {GuardPaths.DefaultRoot})" };
         var banThreshold = new Option<double>("--xdp-ban-threshold") { Description = "Auto-mitigation: ban a source above this many packets/s", DefaultValueFactory = _ => new MitigationOptions().ThresholdPps };
@@ -44,7 +47,7 @@ public static class RunCommand
         var apiNetworkReads = new Option<bool>("--api-network-reads") { Description = "Allow binding beyond loopback, which makes read routes reachable from the network (still with the token)" };
         var command = new Command("run", "Start the agent and stream events, detections and incidents")
         {
-            output, argsBudget, cacheSize, rules, sequences, verbose, pinRoot, banThreshold, banTtl,
+            output, argsBudget, cacheSize, rules, sequences, policies, verbose, pinRoot, banThreshold, banTtl,
             api, apiListen, apiSocket, apiToken, apiCert, apiKey, apiNetworkReads,
             store, storeRetention, storeMaxSize, storeQueue, storeBatch,
         };
@@ -62,6 +65,7 @@ public static class RunCommand
                     SequenceFiles = [.. defaults.SequenceFiles, .. result.GetValue(sequences) ?? []],
                 },
                 ProcessCacheSize = result.GetValue(cacheSize),
+                PolicyDirectory = result.GetValue(policies) ?? new AgentOptions().PolicyDirectory,
                 Guard = GuardPaths.Default(result.GetValue(pinRoot)),
                 Mitigation = new MitigationOptions
                 {
@@ -117,6 +121,10 @@ public static class RunCommand
             {
                 throw new ArgumentException($"rule file {file} does not exist");
             }
+            if (!Directory.Exists(options.PolicyDirectory))
+            {
+                throw new ArgumentException($"policy directory {options.PolicyDirectory} does not exist");
+            }
         }
         catch (ArgumentException ex)
         {
@@ -131,7 +139,7 @@ public static class RunCommand
         }
         var stdout = new StreamWriter(Console.OpenStandardOutput()) { AutoFlush = false };
         await using var sink = new RecordOutput(formatter, stdout, options.OutputQueue);
-        var sinks = new List<IConclusionSink> { sink };
+        var sinks = new List<IConclusionSink> { sink, new EventMetrics() };
         await using StoreSink? storeSink = OpenStore(options.Store, log);
         if (options.Store is not null && storeSink is null)
         {
@@ -141,7 +149,7 @@ public static class RunCommand
         {
             sinks.Add(storeSink);
         }
-        await using ApiServer? api = options.Api.Enabled ? new ApiServer(options.Api) : null;
+        await using ApiServer? api = options.Api.Enabled ? new ApiServer(options.Api, options.Store?.Path) : null;
         sinks.AddRange(api?.Sinks ?? []);
         await using FleetHost? fleet = options.Fleet is null ? null : new FleetHost(options.Fleet, logs);
         if (fleet is not null)
@@ -151,6 +159,7 @@ public static class RunCommand
         await using var agent = new NodeAgent(options, new ConclusionFanout(sinks), logs);
         int running = agent.Start();
         fleet?.Attach(agent);
+        using var metrics = new AgentMetrics(agent, sinks, log);
         foreach (SensorStatus status in agent.Sensors.Select(s => s.Status))
         {
             if (status.State == SensorState.Failed)
@@ -165,10 +174,12 @@ public static class RunCommand
         }
         if (api is not null)
         {
-            await api.StartAsync(agent, sinks, level, log).ConfigureAwait(false);
+            await api.StartAsync(agent, sinks, fleet?.Status, level, log).ConfigureAwait(false);
         }
-        log.LogInformation("vigil running: {Running}/{Total} sensors, {Processes} processes known, {Rules} rules active, {Sequences} sequences; Ctrl-C stops",
-            running, agent.Sensors.Count, agent.Processes.Count, agent.Rules.Count(RuleState.Active), agent.Sequences.Count);
+        log.LogInformation("vigil running: {Running}/{Total} sensors, {Processes} processes known, {Rules} rules active, {Sequences} sequences, {Policies} policies from {PolicyDirectory}; Ctrl-C stops",
+            running, agent.Sensors.Count, agent.Processes.Count, agent.Rules.Count(RuleState.Active), agent.Sequences.Count,
+            agent.Policies?.Policies.Count ?? 0, options.PolicyDirectory);
+
         try
         {
             await Task.Delay(Timeout.Infinite, cancel).ConfigureAwait(false);
@@ -179,6 +190,11 @@ public static class RunCommand
         }
         log.LogInformation("kernel drops {KernelDrops}, evaluation drops {EvaluationDrops}, correlation drops {CorrelationDrops}, output drops {OutputDrops}, cache evictions {Evictions}",
             agent.KernelDrops, agent.Analysis.EvaluationDrops, agent.Analysis.CorrelationDrops, sink.Dropped, agent.Processes.Evictions);
+        foreach (JudgingSensor judging in agent.Sensors.OfType<JudgingSensor>().Where(s => s.Tables is not null))
+        {
+            log.LogInformation("sensor {Sensor}: {Unmatched} events judged and dropped in the kernel, {Thinned} held back by overload sampling",
+                judging.Name, judging.Tables!.Unmatched, judging.Tables.OverloadThinned);
+        }
         if (storeSink is not null)
         {
             log.LogInformation("store {Path}: {Written} records written, {Dropped} dropped (queue full), {Failed} failed to write, {Deleted} deleted by retention",

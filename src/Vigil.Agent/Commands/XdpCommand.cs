@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Microsoft.Extensions.Logging;
+using Vigil.Agent.Api;
 using Vigil.Agent.Host;
 using Vigil.Bpf;
 using Vigil.Guard;
@@ -10,7 +11,8 @@ using Vigil.Sensors;
 namespace Vigil.Agent.Commands;
 
 /// <summary>
-/// <c>vigil xdp ...</c>: the XDP guard, worked directly on its pinned state (no agent needed).
+/// <c>vigil xdp ...</c>: the XDP guard, worked directly on its pinned state (no agent needed);
+/// block and unblock go through a running agent's API when one owns the same pins.
 /// The logic is in <see cref="XdpGuard"/>; this class only parses and prints.
 /// </summary>
 public static class XdpCommand
@@ -21,9 +23,26 @@ public static class XdpCommand
         Recursive = true,
     };
 
+    private static readonly Option<Uri> s_apiUrl = new("--api-url")
+    {
+        Description = "A running agent's API: block and unblock go through it when it owns the same pins",
+        DefaultValueFactory = _ => new Uri($"http://{ApiOptions.DefaultListen}"),
+        CustomParser = r => Uri.TryCreate(r.Tokens.Count > 0 ? r.Tokens[0].Value : "", UriKind.Absolute, out Uri? url) ? url : Error(r, "is not an absolute URL (http://127.0.0.1:7878)"),
+        Recursive = true,
+    };
+
+    private static readonly Option<string> s_apiToken = new("--api-token-file")
+    {
+        Description = "The running agent's API token file",
+        DefaultValueFactory = _ => ApiOptions.DefaultTokenFile,
+        Recursive = true,
+    };
+
     public static Command Create() => new("xdp", "XDP guard: line-rate filtering in the driver that keeps working while the agent restarts")
     {
         s_pinRoot,
+        s_apiUrl,
+        s_apiToken,
         Attach(),
         Detach(),
         Apply(),
@@ -92,15 +111,27 @@ public static class XdpCommand
         var cidr = new Argument<string>("CIDR") { Description = "Network to drop, e.g. 203.0.113.0/24 or 2001:db8::/48" };
         var ttl = new Option<TimeSpan?>("--ttl") { Description = "Lift the ban after this long (90s, 10m, 2h, 1d); default: until unblocked", CustomParser = Durations.Parse };
         var command = new Command("block", "Ban a network (the allow list still wins)") { cidr, ttl };
-        command.SetAction(result => Guarded("block", () =>
+        command.SetAction(async (result, cancel) => await GuardedAsync("block", async () =>
         {
             Cidr network = Cidr.Parse(result.GetValue(cidr)!);
-            using XdpGuard guard = Open(result);
             TimeSpan? lifetime = result.GetValue(ttl);
-            guard.Block(network, lifetime);
-            Console.WriteLine(lifetime is { } t ? $"blocked {network} for {t}" : $"blocked {network}");
+            string via = "";
+            using (AgentApiClient? agent = await RunningAgent(result).ConfigureAwait(false))
+            {
+                if (agent is not null)
+                {
+                    await agent.BlockAsync(network, lifetime).ConfigureAwait(false);
+                    via = $" (through the running agent at {agent.BaseAddress})";
+                }
+                else
+                {
+                    using XdpGuard guard = Open(result);
+                    guard.Block(network, lifetime);
+                }
+            }
+            Console.WriteLine((lifetime is { } t ? $"blocked {network} for {t}" : $"blocked {network}") + via);
             return ExitCodes.Ok;
-        }));
+        }).ConfigureAwait(false));
         return command;
     }
 
@@ -108,17 +139,31 @@ public static class XdpCommand
     {
         var cidr = new Argument<string>("CIDR") { Description = "A network exactly as it was blocked" };
         var command = new Command("unblock", "Lift a ban") { cidr };
-        command.SetAction(result => Guarded("unblock", () =>
+        command.SetAction(async (result, cancel) => await GuardedAsync("unblock", async () =>
         {
             Cidr network = Cidr.Parse(result.GetValue(cidr)!);
-            using XdpGuard guard = Open(result);
-            if (!guard.Unblock(network))
+            string via = "";
+            bool removed;
+            using (AgentApiClient? agent = await RunningAgent(result).ConfigureAwait(false))
+            {
+                if (agent is not null)
+                {
+                    removed = await agent.UnblockAsync(network).ConfigureAwait(false);
+                    via = $" (through the running agent at {agent.BaseAddress})";
+                }
+                else
+                {
+                    using XdpGuard guard = Open(result);
+                    removed = guard.Unblock(network);
+                }
+            }
+            if (!removed)
             {
                 throw new GuardException($"{network} is not blocked");
             }
-            Console.WriteLine($"unblocked {network}");
+            Console.WriteLine($"unblocked {network}{via}");
             return ExitCodes.Ok;
-        }));
+        }).ConfigureAwait(false));
         return command;
     }
 
@@ -196,6 +241,15 @@ public static class XdpCommand
 
     private static XdpGuard Open(ParseResult result) => XdpGuard.Open(Paths(result), ObjectPath);
 
+    private static Uri? Error(System.CommandLine.Parsing.ArgumentResult result, string problem)
+    {
+        result.AddError($"'{(result.Tokens.Count > 0 ? result.Tokens[0].Value : "")}' {problem}");
+        return null;
+    }
+
+    private static Task<AgentApiClient?> RunningAgent(ParseResult result) =>
+        AgentApiClient.ConnectAsync(result.GetValue(s_apiUrl)!, result.GetValue(s_apiToken)!, Paths(result));
+
     private static void PrintList(string name, IReadOnlyList<Cidr> cidrs, int shown)
     {
         Console.WriteLine($"{name} ({cidrs.Count}):");
@@ -228,7 +282,7 @@ public static class XdpCommand
             await Console.Error.WriteLineAsync($"vigil xdp {what}: {ex.Message}").ConfigureAwait(false);
             return ExitCodes.Usage;
         }
-        catch (Exception ex) when (ex is GuardException or BpfException or IOException or UnauthorizedAccessException)
+        catch (Exception ex) when (ex is GuardException or BpfException or IOException or UnauthorizedAccessException or HttpRequestException or TaskCanceledException)
         {
             await Console.Error.WriteLineAsync($"vigil xdp {what}: {ex.Message}").ConfigureAwait(false);
             return ExitCodes.Failure;

@@ -5,6 +5,7 @@ using Vigil.Fleet;
 using Vigil.Guard;
 using Vigil.Guard.Mitigation;
 using Vigil.Sensors;
+using Vigil.Sensors.Judging;
 using Vigil.Sensors.Network;
 using Vigil.Storage;
 
@@ -31,6 +32,12 @@ public sealed record AgentOptions
 
     /// <summary>Where the XDP guard's pinned state is; when it is there, the agent adopts it.</summary>
     public GuardPaths Guard { get; init; } = GuardPaths.Default();
+
+    /// <summary>Directory of policy files put in force and watched; by default the shipped policies/ next to the agent.</summary>
+    public string PolicyDirectory { get; init; } = Path.Combine(AppContext.BaseDirectory, "policies");
+
+    /// <summary>When the judging sensors thin low-priority events because their ring stays full.</summary>
+    public OverloadOptions Overload { get; init; } = new();
 
     /// <summary>Auto-mitigation settings while the guard is attached.</summary>
     public MitigationOptions Mitigation { get; init; } = new();

@@ -9,7 +9,11 @@ using Vigil.Events;
 using Vigil.Fleet;
 using Vigil.Guard;
 using Vigil.Guard.Mitigation;
+using Vigil.Policy;
 using Vigil.Sensors;
+using Vigil.Sensors.File;
+using Vigil.Sensors.Judging;
+using Vigil.Sensors.Privilege;
 using Vigil.Sensors.Network;
 using Vigil.Sensors.Process;
 
@@ -27,6 +31,7 @@ public sealed class NodeAgent : IAsyncDisposable
     private readonly AnalysisPipeline _analysis;
     private readonly ILoggerFactory _logs;
     private XdpGuard? _guard;
+    private PolicyDirectory? _policyDirectory;
 
     public NodeAgent(AgentOptions options, IConclusionSink output, ILoggerFactory logs)
     {
@@ -74,6 +79,18 @@ public sealed class NodeAgent : IAsyncDisposable
     /// <summary>Auto-mitigation of the adopted XDP guard; null when no guard is attached.</summary>
     public AutoMitigation? Mitigation { get; private set; }
 
+    /// <summary>Overload sampling of the judging sensors; null before start.</summary>
+    public OverloadSampling? Overload { get; private set; }
+
+    /// <summary>The policies in force in the judging sensors' kernel tables; null before start.</summary>
+    public PolicyEngine? Policies { get; private set; }
+
+    /// <summary>How full each sensor's ring is (0 to 1), by ring map name.</summary>
+    public IReadOnlyList<(string Ring, double Fill)> RingFill => _sensors.RingFill;
+
+    /// <summary>Records a decoder threw on (skipped, counted).</summary>
+    public long DecodeFaults => _sensors.ConsumerFaults;
+
     /// <summary>Ring-buffer reserve failures of all sensors so far.</summary>
     public ulong KernelDrops => (ulong)_sensors.Sensors.Sum(s => (long)s.KernelDrops);
 
@@ -82,8 +99,35 @@ public sealed class NodeAgent : IAsyncDisposable
     {
         ProcScanner.Seed(Processes, Cgroups);
         int running = _sensors.Start(Options.Sensors);
+        StartPolicies();
         StartGuard();
         return running;
+    }
+
+    /// <summary>Puts the policy directory in force in the sensors that run, and watches it.</summary>
+    private void StartPolicies()
+    {
+        ILogger log = _logs.CreateLogger<PolicyEngine>();
+        var tables = new Dictionary<EventFamily, PolicyTables>();
+        foreach (JudgingSensor sensor in _sensors.Sensors.OfType<JudgingSensor>())
+        {
+            if (sensor.Tables is { } table && EventTypes.FamilyOfSensor(sensor.Name) is { } family)
+            {
+                tables[family] = table;
+            }
+        }
+        Policies = new PolicyEngine(tables, new PolicyCompiler(Cgroups.IdOfPath), Network, path => Path.Combine(Cgroups.MountPoint, path.TrimStart('/')));
+        _policyDirectory = new PolicyDirectory(Options.PolicyDirectory, Policies, ex =>
+        {
+            foreach (string problem in ex.Problems.Count > 0 ? ex.Problems.Select(p => p.ToString()) : [ex.Message])
+            {
+                log.LogError("policy refused, the policies in force stay as they were: {Problem}", problem);
+            }
+        });
+        _policyDirectory.Load();
+        _policyDirectory.Watch();
+        Overload = new OverloadSampling(_sensors.Sensors.OfType<JudgingSensor>(), _analysis, SelfIdentity(), Options.Overload, _logs.CreateLogger<OverloadSampling>());
+        Overload.Start();
     }
 
     /// <summary>The guard's data plane never depends on the agent: this only adopts its state and mitigates.</summary>
@@ -135,9 +179,15 @@ public sealed class NodeAgent : IAsyncDisposable
     /// <summary>The network sensor: connections, flows (<see cref="NetworkSensor.Flows"/> answers top-flow queries), network filter and deny.</summary>
     public NetworkSensor? Network => _sensors.Sensors.OfType<NetworkSensor>().FirstOrDefault();
 
+    /// <summary>The largest flows by bytes or packets, as of the last read-out (empty while the network sensor is not running).</summary>
+    public IReadOnlyList<FlowSummary> TopFlows(int count, FlowOrder order = FlowOrder.Bytes) =>
+        Network is { Status.State: SensorState.Running } network ? network.Flows.Top(count, order) : [];
+
     public static IEnumerable<Sensor> CreateSensors(IEventSink sink, ILoggerFactory logs, NetworkSensorOptions network) =>
     [
         new ProcessSensor(sink, logs.CreateLogger<ProcessSensor>()),
+        new FileSensor(sink, logs.CreateLogger<FileSensor>()),
+        new PrivilegeSensor(sink, logs.CreateLogger<PrivilegeSensor>()),
         new NetworkSensor(sink, network, logs.CreateLogger<NetworkSensor>()),
     ];
 
@@ -162,6 +212,9 @@ public sealed class NodeAgent : IAsyncDisposable
     {
         Mitigation?.Dispose();
         _guard?.Dispose();
+        _policyDirectory?.Dispose();
+        Policies?.Dispose();
+        Overload?.Dispose();
         _sensors.Dispose();
         Enricher.Dispose();
         await _analysis.DisposeAsync().ConfigureAwait(false);

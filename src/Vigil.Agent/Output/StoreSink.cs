@@ -16,10 +16,14 @@ public sealed class StoreSink : ConclusionQueue
         : base("store", options.QueueCapacity, options.BatchSize)
     {
         Store = store;
+        MaxBytes = options.MaxBytes;
         StartDraining();
     }
 
     public EdgeStore Store { get; }
+
+    /// <summary>The store file's size budget.</summary>
+    public long MaxBytes { get; }
 
     /// <summary>Batches that failed to write (disk full, I/O error); their records are counted as dropped.</summary>
     public long FailedRecords => Interlocked.Read(ref _failedRecords);

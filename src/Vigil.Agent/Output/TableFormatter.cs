@@ -37,6 +37,7 @@ public sealed class TableFormatter : IRecordFormatter
         FileEvent file => $"{file.Syscall} {file.Path}",
         NetworkEvent net => $"{net.Syscall} {net.SourceAddress}:{net.SourcePort} -> {net.DestinationAddress}:{net.DestinationPort}",
         PrivilegeEvent priv => $"{priv.Syscall} {priv.Name}",
+        SensorSamplingEvent s => $"{s.Sensor} ships 1 in {s.Every} low-priority events (ring {s.RingFill:P0} full)",
         GuardBanEvent ban => $"xdp ban {ban.Network} for {ban.Ttl.TotalSeconds:0}s ({ban.EstimatedPps:0} pps)",
         IndicatorAppliedEvent indicator => $"fleet indicator {indicator.Value} from {indicator.Origin}: {indicator.Action}",
         _ => "",

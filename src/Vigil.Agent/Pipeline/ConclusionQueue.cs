@@ -17,6 +17,7 @@ public abstract class ConclusionQueue : IConclusionSink, IAsyncDisposable
     private readonly int _maxBatch;
     private Task? _drain;
     private long _dropped;
+    private long _lagTicks;
 
     protected ConclusionQueue(string name, int capacity, int maxBatch = 1024)
     {
@@ -37,6 +38,9 @@ public abstract class ConclusionQueue : IConclusionSink, IAsyncDisposable
 
     /// <summary>Records waiting for the destination.</summary>
     public int Depth => _queue.Reader.Count;
+
+    /// <summary>How far behind the destination was at its last batch: now minus the time of the batch's oldest record.</summary>
+    public TimeSpan Lag => TimeSpan.FromTicks(Interlocked.Read(ref _lagTicks));
 
     /// <summary>Which records this sink takes; the rest are never queued.</summary>
     protected virtual bool Wants(object record) => true;
@@ -72,9 +76,18 @@ public abstract class ConclusionQueue : IConclusionSink, IAsyncDisposable
                 batch.Add(record);
             }
             await WriteAsync(batch).ConfigureAwait(false);
+            Interlocked.Exchange(ref _lagTicks, Math.Max(0, (DateTime.UtcNow - TimeOf(batch[0])).Ticks));
             batch.Clear();
         }
     }
+
+    private static DateTime TimeOf(object record) => record switch
+    {
+        VigilEvent e => e.Timestamp,
+        RuleDetection d => d.Event.Timestamp,
+        IncidentReport i => i.LastSeen,
+        _ => DateTime.UtcNow,
+    };
 
     /// <summary>Stops taking records and waits until everything queued has been written.</summary>
     public virtual async ValueTask DisposeAsync()

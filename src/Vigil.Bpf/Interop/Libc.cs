@@ -28,6 +28,9 @@ internal static unsafe partial class Libc
     [LibraryImport("libc", EntryPoint = "close")]
     internal static partial int Close(int fd);
 
+    [LibraryImport("libc", EntryPoint = "syscall", SetLastError = true)]
+    internal static partial long Syscall(long number, long a, long b, long c);
+
     [LibraryImport("libc", EntryPoint = "geteuid")]
     internal static partial uint GetEuid();
 

@@ -46,6 +46,13 @@ public sealed partial class CgroupDirectory
         }
     }
 
+    /// <summary>The id of a cgroup named by its path relative to the cgroup2 root; null when there is none.</summary>
+    public ulong? IdOfPath(string path)
+    {
+        string directory = Path.Combine(MountPoint, path.TrimStart('/'));
+        return Directory.Exists(directory) ? IdOf(directory) : null;
+    }
+
     /// <summary>The inode (cgroup id) of a cgroup directory.</summary>
     public static unsafe ulong IdOf(string directory)
     {

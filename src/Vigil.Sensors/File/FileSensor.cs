@@ -29,6 +29,6 @@ public sealed class FileSensor(IEventSink sink, ILogger<FileSensor> logger) : Ju
     {
         base.Connect(obj, reader);
         Decoder.Tables = Tables;
-        reader.Add(obj.Map("file_events"), Decoder);
+        Ring = reader.Add(obj.Map("file_events"), Decoder);
     }
 }

@@ -9,6 +9,7 @@ public unsafe struct PolicyConfigRecord
     public fixed ulong OpRules[JudgeLimits.Ops];
     public fixed ulong Has[JudgeLimits.Selectors];
     public ulong UidNegated;
+    public ulong CommNegated;
     public fixed ulong IntentRules[4];
     public ulong Critical;
     public fixed byte SuffixLengths[JudgeLimits.SuffixLengths];
@@ -107,7 +108,7 @@ public static class JudgeLimits
     public const int Rules = 64;
     public const int Slots = 2;
     public const int Ops = 32;
-    public const int Selectors = 10;
+    public const int Selectors = 11;
     public const int PathBytes = 248;
     public const int SuffixBytes = 64;
     public const int SuffixLengths = 8;
@@ -130,6 +131,7 @@ public enum JudgeSelector
     Intent = 7,
     Host = 8,
     Container = 9,
+    ToRoot = 10,
 }
 
 /// <summary>Mirror of <c>enum vigil_policy_id_kind</c>.</summary>

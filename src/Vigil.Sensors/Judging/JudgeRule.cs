@@ -53,6 +53,9 @@ public sealed record JudgeRule
 
     public IReadOnlyList<string> Comms { get; init; } = [];
 
+    /// <summary>The comm selector is "none of Comms" instead of "one of".</summary>
+    public bool CommNegated { get; init; }
+
     /// <summary>Cgroup v2 ids; a process in one of them or below matches.</summary>
     public IReadOnlyList<ulong> CgroupIds { get; init; } = [];
 
@@ -63,6 +66,9 @@ public sealed record JudgeRule
     public FileIntent Intent { get; init; }
 
     public ProcessScope Scope { get; init; }
+
+    /// <summary>setuid family: only calls of a process not running as root that ask for id 0.</summary>
+    public bool ToRoot { get; init; }
 
     public JudgeAction Action { get; init; }
 

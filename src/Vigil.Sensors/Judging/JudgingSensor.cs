@@ -12,6 +12,9 @@ public abstract class JudgingSensor(ILogger logger) : Sensor(logger)
     /// <summary>The loaded sensor's policy tables; null until it runs.</summary>
     public PolicyTables? Tables { get; private set; }
 
+    /// <summary>How full the sensor's ring is; null until it runs.</summary>
+    public RingGauge? Ring { get; protected set; }
+
     /// <summary>Event-type names policies use, with the op number the kernel tables index.</summary>
     public abstract IReadOnlyDictionary<string, int> EventTypes { get; }
 

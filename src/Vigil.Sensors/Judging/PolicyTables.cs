@@ -7,11 +7,14 @@ namespace Vigil.Sensors.Judging;
 /// <summary>
 /// The policy maps of one loaded judging sensor (bpf/include/vigil/judge.h). A rule set is written
 /// as the next generation into the slot the generation in force does not use, then switched in by
-/// one map update, so the kernel judges every event by exactly one generation. The previous
-/// generation's entries stay until the apply after next, for events judged just before a switch.
+/// one map update, so the kernel judges every event by exactly one generation. A slot is rewritten
+/// only after every program run that could have read its old generation has finished.
 /// </summary>
 public sealed class PolicyTables
 {
+    /// <summary>Generations whose rule names are kept for events still in the ring after a switch.</summary>
+    private const uint NamedGenerations = 256;
+
     private readonly BpfMap _generation;
     private readonly BpfMap _config;
     private readonly BpfMap _rules;
@@ -80,10 +83,12 @@ public sealed class PolicyTables
         {
             uint next = Generation + 1;
             uint slot = next & 1;
+            // Runs that read the generation before last may still be looking at this slot.
+            BpfSystem.WaitForRunningPrograms();
             Clear(slot);
             Write(slot, rules);
             _generation.Update(0u, next);
-            _byGeneration.Remove(Generation - 1);
+            _byGeneration.Remove(next - NamedGenerations);
             _byGeneration[next] = rules;
             Generation = next;
             return next;
@@ -253,9 +258,14 @@ public sealed class PolicyTables
             Carry(ref config, JudgeSelector.Intent, bit, rule.Intent != FileIntent.None);
             Carry(ref config, JudgeSelector.Host, bit, rule.Scope == ProcessScope.Host);
             Carry(ref config, JudgeSelector.Container, bit, rule.Scope == ProcessScope.Container);
+            Carry(ref config, JudgeSelector.ToRoot, bit, rule.ToRoot);
             if (rule.UidNegated && rule.Uids.Count > 0)
             {
                 config.UidNegated |= bit;
+            }
+            if (rule.CommNegated && rule.Comms.Count > 0)
+            {
+                config.CommNegated |= bit;
             }
             for (int intent = 0; intent < 4; intent++)
             {

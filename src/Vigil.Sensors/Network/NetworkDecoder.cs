@@ -49,6 +49,7 @@ public sealed class NetworkDecoder(IEventSink sink) : IRecordConsumer
             BytesSent = r.BytesSent,
             BytesReceived = r.BytesReceived,
             Result = r.Result,
+            FilterGeneration = r.Generation,
         };
     }
 

@@ -30,6 +30,6 @@ public sealed class PrivilegeSensor(IEventSink sink, ILogger<PrivilegeSensor> lo
     {
         base.Connect(obj, reader);
         Decoder.Tables = Tables;
-        reader.Add(obj.Map("privilege_events"), Decoder);
+        Ring = reader.Add(obj.Map("privilege_events"), Decoder);
     }
 }

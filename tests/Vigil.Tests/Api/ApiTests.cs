@@ -95,6 +95,35 @@ public sealed class ApiTests
     }
 
     [Fact]
+    public void The_cli_blocks_and_unblocks_through_the_running_agent_that_owns_the_guard()
+    {
+        using var net = new TestNetwork();
+        net.VigilOk("xdp", "attach", net.Server);
+        using var agent = new ApiAgent("--pin-root", net.PinRoot);
+        string[] viaAgent = ["--pin-root", net.PinRoot, "--api-url", agent.BaseAddress.ToString(), "--api-token-file", agent.TokenFile];
+
+        (int code, string stdout, string stderr) = CliProcess.Run(["xdp", "block", net.Subnet24, "--ttl", "10m", .. viaAgent]);
+        Assert.True(code == 0, stderr);
+        Assert.Contains($"blocked {net.Subnet24} for 00:10:00 (through the running agent at {agent.BaseAddress})", stdout, StringComparison.Ordinal);
+        Assert.Contains($"api: blocked {net.Subnet24} for 00:10:00", agent.Process.Stderr, StringComparison.Ordinal);
+        Assert.Contains($"  {net.Subnet24} (operator, ", net.VigilOk("xdp", "rules"), StringComparison.Ordinal);
+
+        (code, stdout, stderr) = CliProcess.Run(["xdp", "unblock", net.Subnet24, .. viaAgent]);
+        Assert.True(code == 0, stderr);
+        Assert.Contains("through the running agent", stdout, StringComparison.Ordinal);
+        Assert.Contains("bans (0):", net.VigilOk("xdp", "rules"), StringComparison.Ordinal);
+        (code, _, stderr) = CliProcess.Run(["xdp", "unblock", net.Subnet24, .. viaAgent]);
+        Assert.Equal(1, code);
+        Assert.Contains("is not blocked", stderr, StringComparison.Ordinal);
+
+        // Without the agent's token the CLI cannot use its API: it works on the pins directly.
+        (code, stdout, stderr) = CliProcess.Run(["xdp", "block", net.Subnet24, "--pin-root", net.PinRoot, "--api-url", agent.BaseAddress.ToString(), "--api-token-file", "/nonexistent"]);
+        Assert.True(code == 0, stderr);
+        Assert.DoesNotContain("through the running agent", stdout, StringComparison.Ordinal);
+        Assert.Contains("bans (1):", net.VigilOk("xdp", "rules"), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task The_live_stream_delivers_an_exec_the_test_runs_and_filters_on_the_server()
     {
         using var agent = new ApiAgent();
@@ -126,10 +155,12 @@ public sealed class ApiTests
         Assert.Fail("the stream ended without the exec");
     }
 
-    [Fact]
-    public async Task Recent_events_are_filtered_and_a_process_page_has_its_events_and_children()
+    [Theory]
+    [InlineData("edge store")]
+    [InlineData("memory")]
+    public async Task Recent_events_are_filtered_and_a_process_page_has_its_events_and_children(string history)
     {
-        using var agent = new ApiAgent();
+        using var agent = history == "memory" ? new ApiAgent("--store", "none") : new ApiAgent();
         CancellationToken cancel = TestContext.Current.CancellationToken;
         string marker = Children.Marker();
         Children.Run("/bin/sh", "-c", "/bin/true; exit 3", marker);
@@ -152,6 +183,41 @@ public sealed class ApiTests
         using JsonDocument tree = JsonDocument.Parse(await agent.Client.GetStringAsync(new Uri("/api/processes", UriKind.Relative), cancel));
         Assert.True(Contains(tree.RootElement.GetProperty("roots"), execId), $"{execId} is not in the process tree");
         Assert.Contains(tree.RootElement.GetProperty("containers").EnumerateArray(), c => c.GetProperty("container.id").GetString() == "host");
+    }
+
+    [Fact]
+    public async Task Flows_come_from_the_edge_store_ranked_as_asked()
+    {
+        using var agent = new ApiAgent();
+        CancellationToken cancel = TestContext.Current.CancellationToken;
+        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        int port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        using (var client = new System.Net.Sockets.TcpClient())
+        {
+            await client.ConnectAsync(IPAddress.Loopback, port, cancel);
+            using System.Net.Sockets.TcpClient accepted = await listener.AcceptTcpClientAsync(cancel);
+            await client.GetStream().WriteAsync(new byte[5000], cancel);
+            await accepted.GetStream().ReadExactlyAsync(new byte[5000], cancel);
+        }
+
+        DateTime deadline = DateTime.UtcNow.AddSeconds(15);
+        while (true)
+        {
+            using JsonDocument flows = JsonDocument.Parse(await agent.Client.GetStringAsync(new Uri("/api/flows?top=50&by=recent", UriKind.Relative), cancel));
+            JsonElement? sent = flows.RootElement.EnumerateArray().Cast<JsonElement?>().FirstOrDefault(f =>
+                f!.Value.GetProperty("network.peer.port").GetInt32() == port && f.Value.GetProperty("network.io.direction").GetString() == "transmit");
+            if (sent is { } flow)
+            {
+                Assert.Equal(5000, flow.GetProperty("vigil.network.bytes_sent").GetInt64());
+                Assert.Equal(1, flow.GetProperty("vigil.flow.connections").GetInt64());
+                break;
+            }
+            Assert.True(DateTime.UtcNow < deadline, "no flow to the test's listener within 15 s");
+            await Task.Delay(200, cancel);
+        }
+        using HttpResponseMessage bad = await agent.Client.GetAsync(new Uri("/api/flows?by=loudest", UriKind.Relative), cancel);
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
     }
 
     private static bool Contains(JsonElement nodes, string execId) =>

@@ -48,6 +48,27 @@ public sealed class ConsoleTests
     }
 
     [Fact]
+    public async Task At_thousands_of_events_per_second_the_list_keeps_only_visible_rows_and_the_page_responds()
+    {
+        using var agent = new ApiAgent();
+        await using ConsoleBrowser browser = await ConsoleBrowser.OpenAsync(agent);
+        IPage page = browser.Page;
+        await browser.SignInAsync(agent.Token);
+        await Expect(page.Locator("#stream-status")).ToHaveAttributeAsync("data-query", "limit=500");
+
+        // About 3,000 processes in a few seconds: exec, fork and exit each, well over 1,000 events/s.
+        using Process burst = Children.Start("/bin/sh", "-c", "i=0; while [ $i -lt 3000 ]; do /bin/true; i=$((i+1)); done");
+        await Expect(page.Locator("#event-stats")).ToContainTextAsync(new Regex(@"[1-9],\d{3} events/s"), new LocatorAssertionsToContainTextOptions { Timeout = 20_000 });
+        Assert.InRange(await page.Locator("#event-list .vrow").CountAsync(), 1, 100);
+        await page.ClickAsync("#pause", new PageClickOptions { Timeout = 2_000 });
+        await Expect(page.Locator("#pause")).ToHaveTextAsync("Resume", new LocatorAssertionsToHaveTextOptions { Timeout = 2_000 });
+        burst.WaitForExit();
+        await page.ClickAsync("#pause", new PageClickOptions { Timeout = 2_000 });
+        await Expect(page.Locator("#event-stats")).ToContainTextAsync(new Regex(@"\d{1,2},\d{3} shown"));
+        Assert.InRange(await page.Locator("#event-list .vrow").CountAsync(), 1, 100);
+    }
+
+    [Fact]
     public async Task The_process_tree_shows_a_containers_processes_on_their_own()
     {
         const string id = "5f0c2b7e9a1d4c3b8e6f0a2d9c7b5e3f1a4d6c8b0e2f4a6c8d0b2e4f6a8c0d2e";
@@ -204,6 +225,29 @@ public sealed class ConsoleTests
         await browser.GoAsync("#/health");
         await Expect(page.Locator("#sensors")).ToContainTextAsync("running");
         await Expect(page.Locator("#drops")).ToContainTextAsync("kernel ring buffer");
-        await browser.ScreenshotAsync("health");
+    }
+
+    [Fact]
+    public async Task In_a_fleet_the_health_page_lists_the_nodes_from_their_heartbeats()
+    {
+        using var nats = new NatsServer();
+        string spool = Directory.CreateTempSubdirectory("vigil-console-fleet-").FullName;
+        try
+        {
+            using var agent = new ApiAgent("--nats", nats.Url, "--cluster", "console" + Guid.NewGuid().ToString("N")[..6], "--node", "node-console",
+                "--fleet-heartbeat", "1s", "--fleet-spool", spool);
+            await using ConsoleBrowser browser = await ConsoleBrowser.OpenAsync(agent);
+            IPage page = browser.Page;
+            await browser.SignInAsync(agent.Token, "#/health");
+            ILocator node = page.Locator("#fleet tr", new PageLocatorOptions { HasText = "node-console" });
+            await Expect(node).ToContainTextAsync("ok");
+            await Expect(node).ToContainTextAsync("process running");
+            await Expect(page.Locator("#sensors")).ToContainTextAsync("running");
+            await browser.ScreenshotAsync("health");
+        }
+        finally
+        {
+            Directory.Delete(spool, recursive: true);
+        }
     }
 }

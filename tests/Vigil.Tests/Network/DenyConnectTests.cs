@@ -9,7 +9,7 @@ namespace Vigil.Tests.Network;
 
 public sealed class DenyConnectTests
 {
-    private static (int ExitCode, string Stderr) Connect(NetworkHarness h, IPAddress server, Socket listener, bool inCgroup, bool expectAccept)
+    internal static (int ExitCode, string Stderr) Connect(NetworkHarness h, IPAddress server, Socket listener, bool inCgroup, bool expectAccept)
     {
         using Process child = h.Client($"exec 3<>{NetworkHarness.Target(server, NetworkHarness.Port(listener))}", inCgroup);
         if (expectAccept)

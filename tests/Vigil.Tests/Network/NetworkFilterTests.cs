@@ -107,4 +107,55 @@ public sealed class NetworkFilterTests
         Assert.Equal(1, h.Sensor.Counters.FilteredFlowSummaries);
         Assert.Contains(h.Sensor.Flows.Top(10), f => f.Process.Pid == (uint)child.Id && f.BytesSent == 10);
     }
+
+    [Fact]
+    public void Under_load_every_event_is_judged_wholly_by_one_generation()
+    {
+        KernelRequirement.Check();
+        using var h = new NetworkHarness();
+        using Socket p = h.Listen(h.Net.ServerV4);
+        using Socket q = h.Listen(h.Net.ServerV4);
+        ushort portP = (ushort)NetworkHarness.Port(p), portQ = (ushort)NetworkHarness.Port(q);
+        // Odd generations ship port P only, even ones port Q only: an event judged by the config of one
+        // and the tries of the other would ship the wrong port for its generation.
+        NetworkFilter Only(ushort port, string name) => new()
+        {
+            Rules = [new NetworkRule { Name = name, Destinations = [IPNetwork.Parse(h.Net.Subnet24)], DestinationPorts = [PortRange.Single(port)] }],
+        };
+        using var stop = new CancellationTokenSource();
+        Thread[] servers = [.. new[] { p, q }.Select(listener => new Thread(() =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                try
+                {
+                    listener.Accept().Dispose();
+                }
+                catch (Exception ex) when (ex is SocketException or ObjectDisposedException && stop.IsCancellationRequested)
+                {
+                    // Closed under the accept at the end of the test.
+                }
+            }
+        }))];
+        Array.ForEach(servers, t => t.Start());
+        using Process hammer = h.Client(
+            $"for i in $(seq 150); do exec 3<>{NetworkHarness.Target(h.Net.ServerV4, portP)}; exec 3>&-; exec 3<>{NetworkHarness.Target(h.Net.ServerV4, portQ)}; exec 3>&-; done");
+        uint generation = 0;
+        while (!hammer.HasExited)
+        {
+            generation++;
+            h.Sensor.Apply(generation % 2 == 1 ? Only(portP, "p") : Only(portQ, "q"));
+            Thread.Sleep(5);
+        }
+        Assert.Equal(0, hammer.ExitCode);
+        stop.Cancel();
+        p.Dispose();
+        q.Dispose();
+        Array.ForEach(servers, t => t.Join());
+
+        Assert.True(generation >= 10, $"only {generation} swaps during the load");
+        List<NetworkEvent> shipped = [.. h.Sink.Snapshot().OfType<NetworkEvent>().Where(e => e.DestinationAddress.Equals(h.Net.ServerV4))];
+        Assert.True(shipped.Select(e => e.FilterGeneration).Distinct().Count() >= 4, "events should span several generations");
+        Assert.All(shipped, e => Assert.Equal(e.FilterGeneration % 2 == 1 ? portP : portQ, e.DestinationPort));
+    }
 }

@@ -45,10 +45,11 @@ public sealed class EdgeStoreTests : IDisposable
         Assert.Equal(["file.openat"], reader.Events(new EventQuery { Type = "file.openat", ProcessName = "bash" }).Select(e => e.Name));
         Assert.Empty(reader.Events(new EventQuery { Type = "exec", ProcessName = "sshd" }));
 
-        // The 12-character short id finds the container's events; its events carry the full id.
+        // The 12-character short id finds the container's events, as does the full id.
         IReadOnlyList<StoredEvent> inWeb = reader.Events(new EventQuery { Container = Web.ShortId });
         Assert.Equal(["process.exec", "network.connect"], inWeb.Select(e => e.Name));
-        Assert.All(inWeb, e => Assert.Equal(Web.Id, Attribute(e, "container.id")));
+        Assert.All(inWeb, e => Assert.Equal(Web.Id, e.ContainerId));
+        Assert.Equal(2, reader.Events(new EventQuery { Container = Web.Id }).Count);
         Assert.Equal("10.0.0.7", Attribute(inWeb[1], "destination.address"));
 
         Assert.Equal(2, reader.Events(new EventQuery { Since = start.AddMilliseconds(25) }).Count);

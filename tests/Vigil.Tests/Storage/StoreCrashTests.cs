@@ -24,7 +24,7 @@ public sealed class StoreCrashTests
             using System.Diagnostics.Process load = Children.Start("/bin/sh", "-c", $"while :; do /bin/true {marker}; done");
             try
             {
-                WaitForStored(file.Path, 3000);
+                WaitForStoredExecs(file.Path, 1000);
                 agent.Signal(9);
                 agent.WaitForExit(TimeSpan.FromSeconds(10));
             }
@@ -62,7 +62,7 @@ public sealed class StoreCrashTests
         Assert.Equal("ok", reopened.IntegrityCheck());
     }
 
-    private static void WaitForStored(string path, int events)
+    private static void WaitForStoredExecs(string path, int execs)
     {
         DateTime deadline = DateTime.UtcNow.AddSeconds(60);
         while (DateTime.UtcNow < deadline)
@@ -72,7 +72,7 @@ public sealed class StoreCrashTests
                 try
                 {
                     using EdgeStore store = EdgeStore.OpenReadOnly(path);
-                    if (store.EventCount() >= events)
+                    if (store.Events(new EventQuery { Type = "exec", ProcessName = "true", Limit = execs }).Count >= execs)
                     {
                         return;
                     }
@@ -84,6 +84,6 @@ public sealed class StoreCrashTests
             }
             Thread.Sleep(100);
         }
-        Assert.Fail($"the store did not reach {events} events within 60 s");
+        Assert.Fail($"the store did not reach {execs} execs of true within 60 s");
     }
 }

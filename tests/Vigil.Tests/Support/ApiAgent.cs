@@ -4,7 +4,7 @@ using System.Text.RegularExpressions;
 namespace Vigil.Tests.Support;
 
 /// <summary>
-/// A real `vigil run` with its local API on a free loopback port and a token file of its own;
+/// A real `vigil run` with its local API on a free loopback port, a token file and an edge store of its own;
 /// clients with the right token, a wrong one and none. Disposing stops the agent and removes the
 /// token file, pass or fail.
 /// </summary>
@@ -12,12 +12,14 @@ public sealed partial class ApiAgent : IDisposable
 {
     private readonly string _directory;
 
+    /// <summary>Starts the agent; <c>--store none</c> among <paramref name="extraArgs"/> runs it without a store.</summary>
     public ApiAgent(params string[] extraArgs)
     {
         KernelRequirement.Check();
         _directory = Directory.CreateTempSubdirectory("vigil-api-").FullName;
         TokenFile = Path.Combine(_directory, "api-token");
-        Process = new CliProcess(["run", "--api-listen", "127.0.0.1:0", "--api-token-file", TokenFile, .. extraArgs]);
+        string[] store = extraArgs.Contains("--store") ? [] : ["--store", Path.Combine(_directory, "vigil.db")];
+        Process = new CliProcess(["run", "--api-listen", "127.0.0.1:0", "--api-token-file", TokenFile, .. store, .. extraArgs]);
         try
         {
             Process.WaitUntilRunning();

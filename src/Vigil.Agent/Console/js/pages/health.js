@@ -1,5 +1,6 @@
 // The agent's own health: sensors, drops by stage, sink queues, the process cache; BPF program
-// CPU and ring-buffer fill from /metrics; fleet nodes when the agent reports a fleet.
+// CPU (from run-time counters between two scrapes), ring-buffer fill and sink lag from /metrics
+// (docs/metrics.md); fleet nodes when the agent is in a fleet.
 import * as api from '../api.js';
 import { h, number } from '../dom.js';
 
@@ -17,15 +18,39 @@ export function parseMetrics(text, keep) {
   return series;
 }
 
-const kernelSeries = name => /^vigil_.*(bpf|program|ring)/.test(name);
+const series = (metrics, name) => metrics.filter(m => m.name === name);
+
+/** CPU share of each BPF program between two scrapes (run time is a counter of seconds). */
+function programCpu(now, before, seconds) {
+  return series(now, 'vigil_bpf_program_run_time_seconds_total').map(m => {
+    const key = JSON.stringify(m.labels);
+    const prev = series(before, m.name).find(b => JSON.stringify(b.labels) === key);
+    const runs = series(now, 'vigil_bpf_program_runs_total').find(r => JSON.stringify(r.labels) === key);
+    const prevRuns = series(before, 'vigil_bpf_program_runs_total').find(r => JSON.stringify(r.labels) === key);
+    return {
+      program: m.labels.program,
+      sensor: m.labels.sensor,
+      cpu: prev && seconds > 0 ? (100 * (m.value - prev.value)) / seconds : null,
+      runsPerSecond: runs && prevRuns && seconds > 0 ? (runs.value - prevRuns.value) / seconds : null,
+    };
+  });
+}
 
 export function render(main) {
   const body = h('div', { id: 'health' });
   main.append(h('h1', {}, 'Health'), body);
+  let before = [];
+  let beforeAt = 0;
   const load = async () => {
     const health = await api.get('/api/health');
-    const metrics = await fetch('/metrics').then(r => (r.ok ? r.text() : ''));
-    const kernel = parseMetrics(metrics, kernelSeries);
+    const text = await fetch('/metrics').then(r => (r.ok ? r.text() : ''));
+    const metrics = parseMetrics(text, name => name.startsWith('vigil_'));
+    const at = performance.now();
+    const programs = programCpu(metrics, before, (at - beforeAt) / 1000);
+    const rings = series(metrics, 'vigil_ringbuf_fill_ratio');
+    const lag = Object.fromEntries(series(metrics, 'vigil_sink_lag_seconds').map(m => [m.labels.sink, m.value]));
+    before = metrics;
+    beforeAt = at;
     const fleet = await api.get('/api/fleet').catch(e => (e.status === 404 ? null : { error: e.message }));
     body.replaceChildren(
       h('div', { class: 'panel' }, h('strong', { class: health.status === 'ok' ? 'ok' : 'warn' }, health.status),
@@ -38,17 +63,31 @@ export function render(main) {
         h('div', {}, h('h2', {}, 'Drops by stage'), h('table', { id: 'drops' }, health.drops.map(d =>
           h('tr', {}, h('td', {}, d.stage), h('td', { class: d.count ? 'warn' : 'muted' }, number(d.count))))))),
       h('h2', {}, 'Sink queues (lag)'),
-      h('table', { id: 'sinks' }, h('tr', {}, h('th', {}, 'sink'), h('th', {}, 'queued'), h('th', {}, 'fill'), h('th', {}, 'dropped')),
+      h('table', { id: 'sinks' }, h('tr', {}, ['sink', 'queued', 'fill', 'lag', 'dropped'].map(t => h('th', {}, t))),
         health.sinks.map(s => h('tr', {}, h('td', {}, s.name), h('td', {}, `${number(s.depth)} / ${number(s.capacity)}`),
           h('td', {}, h('div', { class: 'bar' }, h('span', { style: `width: ${Math.min(100, (100 * s.depth) / s.capacity)}%` }))),
+          h('td', {}, s.name in lag ? `${number(lag[s.name], 3)} s` : '–'),
           h('td', {}, number(s.dropped))))),
-      h('h2', {}, 'BPF programs and ring buffers'),
-      kernel.length === 0 ? h('p', { class: 'muted' }, 'No BPF program or ring-buffer series on /metrics yet.') :
-        h('table', { id: 'kernel-metrics' }, kernel.map(m => h('tr', {}, h('td', { class: 'mono' }, m.name),
-          h('td', { class: 'mono' }, Object.entries(m.labels).map(([k, v]) => `${k}=${v}`).join(' ')), h('td', {}, number(m.value, 4))))),
+      h('div', { class: 'grid' },
+        h('div', {}, h('h2', {}, 'BPF program CPU'),
+          programs.length === 0 ? h('p', { class: 'muted' }, 'No BPF program series on /metrics.') :
+            h('table', { id: 'bpf-programs' }, h('tr', {}, ['sensor', 'program', 'runs/s', 'CPU'].map(t => h('th', {}, t))),
+              programs.map(p => h('tr', {}, h('td', {}, p.sensor), h('td', { class: 'mono' }, p.program),
+                h('td', {}, p.runsPerSecond === null ? '…' : number(p.runsPerSecond)),
+                h('td', {}, p.cpu === null ? '…' : `${number(p.cpu, 3)} %`))))),
+        h('div', {}, h('h2', {}, 'Ring-buffer fill'),
+          rings.length === 0 ? h('p', { class: 'muted' }, 'No ring-buffer series on /metrics.') :
+            h('table', { id: 'rings' }, rings.map(r => h('tr', {}, h('td', { class: 'mono' }, r.labels.ring),
+              h('td', {}, h('div', { class: 'bar' }, h('span', { style: `width: ${Math.min(100, 100 * r.value)}%` }))),
+              h('td', {}, `${number(100 * r.value, 1)} %`)))))),
       h('h2', {}, 'Fleet'),
       fleet === null ? h('p', { class: 'muted' }, 'No fleet configured (NATS) on this agent.') :
-        h('pre', { id: 'fleet' }, JSON.stringify(fleet, null, 2)));
+        fleet.error ? h('p', { class: 'error' }, fleet.error) :
+          h('table', { id: 'fleet' }, h('tr', {}, ['node', 'health', 'version', 'last seen', 'sensors', 'drops'].map(t => h('th', {}, t))),
+            fleet.map(n => h('tr', {}, h('td', {}, n.node), h('td', { class: n.health === 'ok' ? 'ok' : 'warn' }, n.health), h('td', {}, n.version),
+              h('td', {}, `${number(Math.max(0, (Date.now() - new Date(n.last_seen)) / 1000))} s ago`),
+              h('td', {}, Object.entries(n.sensors).map(([k, v]) => `${k} ${v}`).join(', ')),
+              h('td', {}, Object.values(n.drops).reduce((a, b) => a + b, 0) || 'none')))));
   };
   load().catch(e => body.replaceChildren(h('p', { class: 'error' }, e.message)));
   const timer = setInterval(() => load().catch(() => {}), 2000);
