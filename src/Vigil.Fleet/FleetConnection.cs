@@ -66,12 +66,21 @@ public sealed class FleetConnection : IAsyncDisposable
     /// <summary>False until the streams and buckets are known to exist (a new JetStream cluster needs a moment to elect its leader).</summary>
     public bool StreamsReady { get; private set; }
 
-    /// <summary>Connects once; NATS.Net keeps retrying in the background when the first attempt fails.</summary>
+    /// <summary>
+    /// Connects, waiting at most <see cref="FleetOptions.PublishTimeout"/> (x5): when the server is
+    /// unreachable, NATS.Net goes on trying in the background and the caller spools meanwhile.
+    /// </summary>
     public async Task ConnectAsync()
     {
+        Task connect = Nats.ConnectAsync().AsTask();
+        if (await Task.WhenAny(connect, Task.Delay(5 * Options.PublishTimeout)).ConfigureAwait(false) != connect)
+        {
+            _log.LogWarning("nats {Url} unreachable so far; spooling until it is", Options.Url);
+            return;
+        }
         try
         {
-            await Nats.ConnectAsync().ConfigureAwait(false);
+            await connect.ConfigureAwait(false);
             await EnsureStreamsAsync().ConfigureAwait(false);
         }
         catch (NatsException ex)
@@ -88,22 +97,22 @@ public sealed class FleetConnection : IAsyncDisposable
     {
         try
         {
-            await JetStream.CreateOrUpdateStreamAsync(new StreamConfig(Names.ConclusionStream, [.. Names.ConclusionSubjects])
+            await EnsureStreamAsync(new StreamConfig(Names.ConclusionStream, [.. Names.ConclusionSubjects])
             {
                 Storage = StreamConfigStorage.File,
                 NumReplicas = Options.Replicas,
                 MaxAge = TimeSpan.FromDays(7),
                 DuplicateWindow = DuplicateWindow,
             }).ConfigureAwait(false);
-            await JetStream.CreateOrUpdateStreamAsync(new StreamConfig(Names.IndicatorStream, [Names.IndicatorSubjects])
+            await EnsureStreamAsync(new StreamConfig(Names.IndicatorStream, [Names.IndicatorSubjects])
             {
                 Storage = StreamConfigStorage.File,
                 NumReplicas = Options.Replicas,
                 MaxAge = TimeSpan.FromDays(1),
                 DuplicateWindow = DuplicateWindow,
             }).ConfigureAwait(false);
-            await KeyValue.CreateOrUpdateStoreAsync(new NatsKVConfig(Names.NodesBucket) { NumberOfReplicas = Options.Replicas, History = 1 }).ConfigureAwait(false);
-            await KeyValue.CreateOrUpdateStoreAsync(new NatsKVConfig(Names.RulesBucket) { NumberOfReplicas = Options.Replicas, History = 10 }).ConfigureAwait(false);
+            await EnsureBucketAsync(new NatsKVConfig(Names.NodesBucket) { NumberOfReplicas = Options.Replicas, History = 1 }).ConfigureAwait(false);
+            await EnsureBucketAsync(new NatsKVConfig(Names.RulesBucket) { NumberOfReplicas = Options.Replicas, History = 10 }).ConfigureAwait(false);
             StreamsReady = true;
         }
         catch (Exception ex) when (ex is NatsException or OperationCanceledException)
@@ -111,6 +120,31 @@ public sealed class FleetConnection : IAsyncDisposable
             // Said once; the publisher keeps trying quietly (an operator may be creating them).
             _log.Log(_streamsWarned ? LogLevel.Debug : LogLevel.Warning, "nats: could not create the fleet streams and buckets: {Reason}", ex.Message);
             _streamsWarned = true;
+        }
+    }
+
+    /// <summary>Creates a stream that does not exist; one that does is left as it is (its replicas may differ from this agent's).</summary>
+    private async Task EnsureStreamAsync(StreamConfig config)
+    {
+        try
+        {
+            await JetStream.GetStreamAsync(config.Name!).ConfigureAwait(false);
+        }
+        catch (NatsJSApiException ex) when (ex.Error.Code == 404)
+        {
+            await JetStream.CreateStreamAsync(config).ConfigureAwait(false);
+        }
+    }
+
+    private async Task EnsureBucketAsync(NatsKVConfig config)
+    {
+        try
+        {
+            await KeyValue.GetStoreAsync(config.Bucket).ConfigureAwait(false);
+        }
+        catch (NatsException)
+        {
+            await KeyValue.CreateStoreAsync(config).ConfigureAwait(false);
         }
     }
 

@@ -39,7 +39,8 @@ public static class FleetCommand
             timeout.CancelAfter(TimeSpan.FromSeconds(10));
             try
             {
-                await connection.Nats.ConnectAsync().ConfigureAwait(false);
+                // Only reads: no streams or buckets are made from here.
+                await connection.Nats.ConnectAsync().AsTask().WaitAsync(timeout.Token).ConfigureAwait(false);
                 var status = new FleetStatus(connection.KeyValue, connection.Names);
                 Print(await status.NodesAsync(timeout.Token).ConfigureAwait(false));
                 return ExitCodes.Ok;

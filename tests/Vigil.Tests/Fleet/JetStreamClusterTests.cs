@@ -75,8 +75,16 @@ public sealed class JetStreamClusterTests : IDisposable
         }
     }
 
-    private static void WaitForApplied(CliProcess agent, string network) =>
-        agent.WaitForLine(l => l.Contains("\"fleet.indicator\"", StringComparison.Ordinal) && l.Contains(network, StringComparison.Ordinal), TimeSpan.FromSeconds(30));
+    /// <summary>The agent's log says so (its stdout carries every event of the machine, which takes long to search).</summary>
+    private static void WaitForApplied(CliProcess agent, string network)
+    {
+        DateTime deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!agent.Stderr.Contains($"fleet: xdp ban {network} for", StringComparison.Ordinal))
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"{network} was never banned:\n{agent.Stderr}");
+            Thread.Sleep(100);
+        }
+    }
 
     private static ThreatIndicator Indicator(string value) => new()
     {
