@@ -25,6 +25,11 @@ public sealed class AgentRun : IDisposable
         info.ArgumentList.Add("run");
         info.ArgumentList.Add("-o");
         info.ArgumentList.Add("json");
+        // The evaluation reads the agent's stdout; a store or an API would only compete with a running node agent.
+        foreach (string off in (string[])["--api", "none", "--store", "none"])
+        {
+            info.ArgumentList.Add(off);
+        }
         foreach (string a in args)
         {
             info.ArgumentList.Add(a);
