@@ -243,6 +243,9 @@ public sealed class ConsoleTests
             await Expect(node).ToContainTextAsync("ok");
             await Expect(node).ToContainTextAsync("process running");
             await Expect(page.Locator("#sensors")).ToContainTextAsync("running");
+            // BPF program CPU and ring fill come from the agent's own /metrics.
+            await Expect(page.Locator("#bpf-programs")).ToContainTextAsync("handle_exec");
+            await Expect(page.Locator("#rings")).ToContainTextAsync("process_events");
             await browser.ScreenshotAsync("health");
         }
         finally
