@@ -199,16 +199,22 @@ public sealed unsafe class BpfMap : IDisposable
         return false;
     }
 
+    /// <summary>Per-CPU values come as one 8-byte-aligned slot per possible CPU.</summary>
+    private void CheckPerCpu<TValue>(int length) where TValue : unmanaged
+    {
+        int cpus = BpfSystem.PossibleCpus;
+        int stride = (ValueSize + 7) & ~7;
+        if (sizeof(TValue) != stride || length < cpus)
+        {
+            throw new ArgumentException($"{Name}: per-CPU values are {stride} bytes x {cpus} CPUs");
+        }
+    }
+
     /// <summary>Reads a per-CPU entry into <paramref name="perCpu"/>, one value per possible CPU.</summary>
     public bool TryLookupPerCpu<TKey, TValue>(in TKey key, Span<TValue> perCpu) where TKey : unmanaged where TValue : unmanaged
     {
         CheckKey<TKey>();
-        int cpus = BpfSystem.PossibleCpus;
-        int stride = (ValueSize + 7) & ~7;
-        if (sizeof(TValue) != stride || perCpu.Length < cpus)
-        {
-            throw new ArgumentException($"{Name}: per-CPU values are {stride} bytes x {cpus} CPUs");
-        }
+        CheckPerCpu<TValue>(perCpu.Length);
         fixed (TKey* k = &key)
         fixed (TValue* v = perCpu)
         {
@@ -229,12 +235,7 @@ public sealed unsafe class BpfMap : IDisposable
     public bool TryTakePerCpu<TKey, TValue>(in TKey key, Span<TValue> perCpu) where TKey : unmanaged where TValue : unmanaged
     {
         CheckKey<TKey>();
-        int cpus = BpfSystem.PossibleCpus;
-        int stride = (ValueSize + 7) & ~7;
-        if (sizeof(TValue) != stride || perCpu.Length < cpus)
-        {
-            throw new ArgumentException($"{Name}: per-CPU values are {stride} bytes x {cpus} CPUs");
-        }
+        CheckPerCpu<TValue>(perCpu.Length);
         fixed (TKey* k = &key)
         fixed (TValue* v = perCpu)
         {
@@ -252,12 +253,7 @@ public sealed unsafe class BpfMap : IDisposable
     public void UpdatePerCpu<TKey, TValue>(in TKey key, ReadOnlySpan<TValue> perCpu) where TKey : unmanaged where TValue : unmanaged
     {
         CheckKey<TKey>();
-        int cpus = BpfSystem.PossibleCpus;
-        int stride = (ValueSize + 7) & ~7;
-        if (sizeof(TValue) != stride || perCpu.Length < cpus)
-        {
-            throw new ArgumentException($"{Name}: per-CPU values are {stride} bytes x {cpus} CPUs");
-        }
+        CheckPerCpu<TValue>(perCpu.Length);
         fixed (TKey* k = &key)
         fixed (TValue* v = perCpu)
         {
