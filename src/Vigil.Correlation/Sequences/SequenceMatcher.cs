@@ -121,9 +121,10 @@ public sealed class SequenceMatcher(IReadOnlyList<SequenceRule> rules, int maxPa
         bool any = false;
         foreach (RuleProgress progress in _progress)
         {
-            for (int k = 0; k < progress.Matches.Length; k++)
+            Func<VigilEvent, bool>?[] conditions = progress.Conditions;
+            for (int k = 0; k < conditions.Length; k++)
             {
-                any |= progress.Matches[k] = progress.Rule.Steps[k].EventCondition is { } condition && condition(e);
+                any |= progress.Matches[k] = conditions[k] is { } condition && condition(e);
             }
         }
         (_judged, _judgedAny) = (e, any);
@@ -182,6 +183,9 @@ public sealed class SequenceMatcher(IReadOnlyList<SequenceRule> rules, int maxPa
 
         /// <summary>Which steps take the signal being observed (filled by the matcher, one slot per step).</summary>
         public bool[] Matches { get; } = new bool[rule.Steps.Count];
+
+        /// <summary>Each step's event condition (null for steps that take findings only), in step order.</summary>
+        public Func<VigilEvent, bool>?[] Conditions { get; } = [.. rule.Steps.Select(s => s.EventCondition)];
 
         public int Count { get; private set; }
 

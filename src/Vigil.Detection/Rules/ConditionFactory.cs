@@ -23,11 +23,21 @@ public sealed class ConditionFactory(ConditionExpander expander, FieldRegistry f
         FrozenSet<string>? types = EventTypeIndex.RequiredTypes(expanded)?.ToFrozenSet(StringComparer.Ordinal);
         var context = new EventContext(environment);
         long number = 0;
+        string? lastType = null; // type names are shared strings (syscall tables), so the answer is kept per instance
+        bool lastTypeFits = true;
         return e =>
         {
-            if (types is not null && !types.Contains(EventFields.TypeOf(e)))
+            if (types is not null)
             {
-                return false;
+                string type = EventFields.TypeOf(e);
+                if (!ReferenceEquals(type, lastType))
+                {
+                    (lastType, lastTypeFits) = (type, types.Contains(type));
+                }
+                if (!lastTypeFits)
+                {
+                    return false;
+                }
             }
             context.Reset(e, ++number);
             return compiled(context);
