@@ -17,6 +17,6 @@ public sealed record CorrelatorOptions
     /// <summary>Only the most recent signals of an incident are compared with a new one (bounds the cost per signal).</summary>
     public int LinkLookback { get; init; } = 64;
 
-    /// <summary>A lone finding with at least this prior is published on its own (critical rules).</summary>
-    public double PublishAlonePrior { get; init; } = 0.9;
+    /// <summary>A lone finding with at least this prior is published on its own: error and above (docs/correlation.md).</summary>
+    public double PublishAlonePrior { get; init; } = 0.75;
 }
