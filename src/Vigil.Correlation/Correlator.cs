@@ -430,18 +430,21 @@ public sealed class Correlator
         IncidentUpdated?.Invoke(report);
     }
 
+    /// <summary>A sequence, a finding strong alone, or two different findings (a rule repeating on one process is one, as in the confidence).</summary>
     private bool WorthPublishing(IncidentState incident)
     {
-        int findings = 0;
+        Signal? first = null;
+        bool second = false;
         foreach (Signal s in incident.Findings)
         {
             if (s.Kind == SignalKind.Sequence || s.Prior >= _options.PublishAlonePrior)
             {
                 return true;
             }
-            findings++;
+            first ??= s;
+            second |= s.Name != first.Name || s.Entities.Process != first.Entities.Process;
         }
-        return findings >= 2 && incident.Edges.Count > 0;
+        return second && incident.Edges.Count > 0;
     }
 
     /// <summary>An index entry: the incident, and the signal whose entity put the key there.</summary>
