@@ -137,6 +137,19 @@ public sealed class CorrelatorTests
     }
 
     [Fact]
+    public void A_warning_repeating_on_one_process_stays_a_candidate()
+    {
+        Correlator c = Create();
+        ProcessInfo debugger = _events.Process("/usr/bin/gdb");
+        c.Observe(Detect(c, "PTRACE attached to process", "WARNING", _events.Exec(debugger)));
+        c.Observe(Detect(c, "PTRACE attached to process", "WARNING", _events.Exec(debugger)));
+        Assert.Empty(c.Published);
+
+        c.Observe(Detect(c, "Read sensitive file untrusted", "WARNING", _events.Exec(debugger)));
+        Assert.Single(c.Published);
+    }
+
+    [Fact]
     public void Connections_to_loopback_link_nothing_every_local_client_shares_it()
     {
         Correlator c = Create();
