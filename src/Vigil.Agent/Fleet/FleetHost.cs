@@ -9,7 +9,7 @@ namespace Vigil.Agent.Fleet;
 /// <summary>
 /// The fleet plane inside `vigil run --nats`: the connection, the publisher with its spool, the
 /// sink that feeds it (made before the agent, so it joins the sink list), and once the agent runs,
-/// the indicator feed, the heartbeat and rule distribution. Without --nats none of this exists.
+/// the indicator feed, the heartbeat, and rule and policy distribution. Without --nats none of this exists.
 /// </summary>
 public sealed class FleetHost : IAsyncDisposable
 {
@@ -20,7 +20,8 @@ public sealed class FleetHost : IAsyncDisposable
     private readonly DateTime _started = DateTime.UtcNow;
     private IndicatorFeed? _indicators;
     private HeartbeatWriter? _heartbeat;
-    private RuleBucketWatcher? _rules;
+    private BucketWatcher? _rules;
+    private BucketWatcher? _policies;
 
     public FleetHost(FleetOptions options, ILoggerFactory logs)
     {
@@ -39,7 +40,7 @@ public sealed class FleetHost : IAsyncDisposable
 
     public FleetPublisher Publisher => _publisher;
 
-    /// <summary>Starts what needs the running agent: applying indicators, heartbeats, rules from the bucket.</summary>
+    /// <summary>Starts what needs the running agent: applying indicators, heartbeats, rules and policies from their buckets.</summary>
     public void Attach(NodeAgent agent)
     {
         agent.Fleet = Status;
@@ -48,8 +49,12 @@ public sealed class FleetHost : IAsyncDisposable
         _indicators.Start();
         _heartbeat = new HeartbeatWriter(_connection, () => Heartbeat(agent), _logs.CreateLogger("vigil.fleet"));
         _heartbeat.Start();
-        _rules = new RuleBucketWatcher(_connection, _publisher, new FleetRules(agent).Apply, _logs.CreateLogger("vigil.fleet"));
+        _rules = new BucketWatcher(_connection, _publisher, _connection.Names.RulesBucket, FleetTopic.Rules, FleetMetrics.RuleRevisions,
+            new FleetRules(agent).Apply, _logs.CreateLogger("vigil.fleet"));
         _rules.Start();
+        _policies = new BucketWatcher(_connection, _publisher, _connection.Names.PoliciesBucket, FleetTopic.Policies, FleetMetrics.PolicyRevisions,
+            new FleetPolicies(agent).Apply, _logs.CreateLogger("vigil.fleet"));
+        _policies.Start();
     }
 
     private NodeHeartbeat Heartbeat(NodeAgent agent)
@@ -65,6 +70,9 @@ public sealed class FleetHost : IAsyncDisposable
             At = DateTime.UtcNow,
             IntervalSeconds = _connection.Options.HeartbeatInterval.TotalSeconds,
             RulesRevision = _rules?.InForce ?? 0,
+            RulesRejected = _rules?.Rejected ?? 0,
+            PoliciesRevision = _policies?.InForce ?? 0,
+            PoliciesRejected = _policies?.Rejected ?? 0,
             Sensors = sensors.ToDictionary(s => s.Sensor, s => s.State == SensorState.Failed ? $"failed: {s.Reason}" : s.State.ToString().ToLowerInvariant()),
             Drops = new Dictionary<string, long>
             {
@@ -94,6 +102,10 @@ public sealed class FleetHost : IAsyncDisposable
         if (_rules is not null)
         {
             await _rules.DisposeAsync().ConfigureAwait(false);
+        }
+        if (_policies is not null)
+        {
+            await _policies.DisposeAsync().ConfigureAwait(false);
         }
         await Sink.DisposeAsync().ConfigureAwait(false);
         await _publisher.DisposeAsync().ConfigureAwait(false);
