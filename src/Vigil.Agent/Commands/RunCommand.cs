@@ -151,6 +151,7 @@ public static class RunCommand
         if (fleet is not null)
         {
             sinks.Add(fleet.Sink);
+            sinks.Add(fleet.Watch);
         }
         await using var agent = new NodeAgent(options, new ConclusionFanout(sinks), logs);
         int running = agent.Start();

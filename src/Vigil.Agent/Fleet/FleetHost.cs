@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Vigil.Agent.Commands;
 using Vigil.Agent.Host;
+using Vigil.Enrichment.Processes;
 using Vigil.Fleet;
 using Vigil.Sensors;
 
@@ -29,12 +30,17 @@ public sealed class FleetHost : IAsyncDisposable
         ILogger log = logs.CreateLogger("vigil.fleet");
         _connection = new FleetConnection(options, log);
         _publisher = new FleetPublisher(_connection, log);
-        Sink = new FleetSink(_publisher, options, new IndicatorExtractor(options.Node, options.IndicatorTtl));
+        var binaries = new BinaryHashes();
+        Sink = new FleetSink(_publisher, options, new IndicatorExtractor(options.Node, options.IndicatorTtl, binaries));
+        Watch = new IndicatorWatch(binaries, options.EnforceIndicators, log);
         Status = new FleetStatus(_connection.KeyValue, _connection.Names);
         _connect = _connection.ConnectAsync();
     }
 
     public FleetSink Sink { get; }
+
+    /// <summary>Matches execs and connections against the binary-hash and domain indicators in force.</summary>
+    public IndicatorWatch Watch { get; }
 
     public FleetStatus Status { get; }
 
@@ -44,7 +50,8 @@ public sealed class FleetHost : IAsyncDisposable
     public void Attach(NodeAgent agent)
     {
         agent.Fleet = Status;
-        var applier = new IndicatorApplier(agent, _logs.CreateLogger("vigil.fleet"));
+        Watch.ReportTo(agent.Analysis.PublishDetection);
+        var applier = new IndicatorApplier(agent, Watch, _logs.CreateLogger("vigil.fleet"));
         _indicators = new IndicatorFeed(_connection, _publisher, applier.Apply, _logs.CreateLogger("vigil.fleet"));
         _indicators.Start();
         _heartbeat = new HeartbeatWriter(_connection, () => Heartbeat(agent), _logs.CreateLogger("vigil.fleet"));
@@ -107,6 +114,7 @@ public sealed class FleetHost : IAsyncDisposable
         {
             await _policies.DisposeAsync().ConfigureAwait(false);
         }
+        await Watch.DisposeAsync().ConfigureAwait(false);
         await Sink.DisposeAsync().ConfigureAwait(false);
         await _publisher.DisposeAsync().ConfigureAwait(false);
         await _connect.ConfigureAwait(false);
