@@ -165,6 +165,7 @@ public static class RunCommand
         if (fleet is not null)
         {
             sinks.Add(fleet.Sink);
+            sinks.Add(fleet.Watch);
         }
         await using OtlpSink? otlp = options.Otlp is null ? null : new OtlpSink(options.Otlp);
         if (otlp is not null)
