@@ -27,6 +27,7 @@ public sealed class Correlator
     private readonly List<Anchor> _candidates = [];
     private readonly List<(IncidentState Incident, CausalEdge Edge)> _others = [];
     private readonly Dictionary<string, IncidentReport> _published = new(StringComparer.Ordinal);
+    private readonly List<IncidentState> _pending = []; // published incidents whose next revision is held back
     private long _nextSignal;
     private long _nextIncident;
     private DateTime _lastDrops = DateTime.MinValue;
@@ -48,7 +49,15 @@ public sealed class Correlator
 
     public int OpenIncidents => _open.Count;
 
-    public IReadOnlyCollection<IncidentReport> Published => _published.Values;
+    /// <summary>The latest revision of every published incident; revisions held back are published first, so it is current.</summary>
+    public IReadOnlyCollection<IncidentReport> Published
+    {
+        get
+        {
+            PublishPending(DateTime.MaxValue);
+            return _published.Values;
+        }
+    }
 
     public long NextSignalId() => Interlocked.Increment(ref _nextSignal);
 
@@ -116,19 +125,39 @@ public sealed class Correlator
         }
     }
 
-    /// <summary>Closes incidents idle for longer than the options allow; returns how many closed.</summary>
+    /// <summary>
+    /// Publishes the revisions held back whose interval is over and closes incidents idle for longer
+    /// than the options allow (their last revision says so); returns how many closed.
+    /// </summary>
     public int CloseIdle(DateTime now)
     {
         _sequences.Expire(now);
+        PublishPending(now);
         int closed = 0;
         while (_open.First is { } oldest && now - oldest.Value.LastSeen > _options.IdleClose)
         {
             Remove(oldest.Value);
             oldest.Value.Closed = true;
-            Report(oldest.Value);
+            Publish(oldest.Value);
             closed++;
         }
         return closed;
+    }
+
+    private void PublishPending(DateTime now)
+    {
+        if (_pending.Count == 0)
+        {
+            return;
+        }
+        foreach (IncidentState incident in _pending)
+        {
+            if (incident.RevisionPending && now - incident.RevisedAt >= _options.RevisionInterval)
+            {
+                Publish(incident);
+            }
+        }
+        _pending.RemoveAll(static i => !i.RevisionPending);
     }
 
     private IncidentState? Join(Signal signal)
@@ -288,7 +317,12 @@ public sealed class Correlator
         Index(incident, signal);
         while (_open.Count > _options.MaxOpenIncidents)
         {
-            Remove(_open.First!.Value);
+            IncidentState evicted = _open.First!.Value;
+            if (evicted.RevisionPending)
+            {
+                Publish(evicted);
+            }
+            Remove(evicted);
             IncidentsEvicted++;
         }
         return incident;
@@ -359,6 +393,11 @@ public sealed class Correlator
         {
             _published.Remove(other.Id);
         }
+        if (other.RevisionPending)
+        {
+            other.RevisionPending = false;
+            Hold(into); // what was waiting in the other now waits in this one
+        }
     }
 
     private void Index(IncidentState incident, Signal s)
@@ -417,7 +456,27 @@ public sealed class Correlator
         }
     }
 
+    /// <summary>A finding changed the incident: a new revision now, or held back while the last one is recent.</summary>
     private void Report(IncidentState incident)
+    {
+        if (incident.Published && incident.LastSeen - incident.RevisedAt < _options.RevisionInterval)
+        {
+            Hold(incident);
+            return;
+        }
+        Publish(incident);
+    }
+
+    private void Hold(IncidentState incident)
+    {
+        if (incident.Published && !incident.RevisionPending)
+        {
+            incident.RevisionPending = true;
+            _pending.Add(incident);
+        }
+    }
+
+    private void Publish(IncidentState incident)
     {
         if (!incident.Published && !WorthPublishing(incident))
         {
@@ -425,6 +484,8 @@ public sealed class Correlator
         }
         incident.Published = true;
         incident.Revision++;
+        incident.RevisedAt = incident.LastSeen;
+        incident.RevisionPending = false;
         IncidentReport report = IncidentReports.Build(incident);
         _published[incident.Id] = report;
         IncidentUpdated?.Invoke(report);

@@ -31,6 +31,12 @@ internal sealed class IncidentState(string id)
 
     public int Revision { get; set; }
 
+    /// <summary>Event time of the last published revision.</summary>
+    public DateTime RevisedAt { get; set; }
+
+    /// <summary>A change waits for the next revision (held back by the revision interval).</summary>
+    public bool RevisionPending { get; set; }
+
     public IEnumerable<Signal> Findings => Signals.Where(s => s.Kind != SignalKind.Event);
 
     public void Add(Signal signal, CausalEdge? edge)

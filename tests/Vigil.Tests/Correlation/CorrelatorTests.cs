@@ -203,6 +203,44 @@ public sealed class CorrelatorTests
     }
 
     [Fact]
+    public void A_burst_of_findings_is_carried_by_one_revision_once_the_interval_is_over()
+    {
+        Correlator c = Create();
+        ProcessInfo shell = _events.Process("/bin/sh");
+        c.Observe(Detect(c, "Kernel module load", "CRITICAL", _events.Exec(_events.Process("/sbin/insmod", shell))));
+        DateTime first = _events.Now;
+        for (int i = 0; i < 5; i++)
+        {
+            c.Observe(Detect(c, $"R{i}", "WARNING", _events.Exec(_events.Process($"/bin/c{i}", shell), TimeSpan.FromMilliseconds(100))));
+        }
+        IncidentReport published = Assert.Single(_updates); // the first revision at once, the burst held back
+        Assert.Single(published.Findings);
+
+        c.CloseIdle(first.AddMilliseconds(900));
+        Assert.Single(_updates);
+        c.CloseIdle(first.AddSeconds(1));
+        Assert.Equal((2, 6), (_updates[^1].Revision, _updates[^1].Findings.Count));
+
+        c.CloseIdle(first.AddHours(1));
+        Assert.Equal((3, IncidentStatus.Closed, 6), (_updates[^1].Revision, _updates[^1].Status, _updates[^1].Findings.Count));
+    }
+
+    [Fact]
+    public void A_held_back_revision_is_published_before_the_incident_closes()
+    {
+        Correlator c = Create(options: new CorrelatorOptions { RevisionInterval = TimeSpan.FromDays(1) });
+        ProcessInfo shell = _events.Process("/bin/sh");
+        c.Observe(Detect(c, "Kernel module load", "CRITICAL", _events.Exec(_events.Process("/sbin/insmod", shell))));
+        c.Observe(Detect(c, "Shell", "WARNING", _events.Exec(_events.Process("/bin/c", shell), TimeSpan.FromSeconds(1))));
+        Assert.Single(_updates);
+
+        c.CloseIdle(_events.Now.AddHours(1));
+        IncidentReport closed = _updates[^1];
+        Assert.Equal((2, IncidentStatus.Closed), (closed.Revision, closed.Status));
+        Assert.Equal(["Kernel module load", "Shell"], closed.Findings);
+    }
+
+    [Fact]
     public void Open_incidents_are_capped_and_evictions_counted()
     {
         Correlator c = Create(options: new CorrelatorOptions { MaxOpenIncidents = 3 });
