@@ -12,8 +12,6 @@ public sealed class ReorderBuffer<T>(TimeSpan window)
     private readonly PriorityQueue<(T Item, DateTime Arrival), (DateTime Time, long Order)> _held = new();
     private long _order;
 
-    public TimeSpan Window => window;
-
     public int Count => _held.Count;
 
     public void Add(T item, DateTime time, DateTime now) => _held.Enqueue((item, now), (time, _order++));
