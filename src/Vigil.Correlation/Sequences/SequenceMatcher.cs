@@ -30,8 +30,34 @@ public sealed class SequenceMatcher(IReadOnlyList<SequenceRule> rules, int maxPa
     /// <summary>Whether any rule has a step that could take this signal.</summary>
     public bool Wants(Signal s) => Match(s);
 
-    /// <summary>Whether any step's condition takes this plain event: checked before a signal is built for it.</summary>
-    public bool WantsEvent(VigilEvent e) => Judge(e);
+    /// <summary>
+    /// Whether this plain event could start a sequence or advance a partial match: checked before a
+    /// signal is built for it. A connect that only a later step takes, with no partial waiting
+    /// there, is not wanted.
+    /// </summary>
+    public bool WantsEvent(VigilEvent e)
+    {
+        if (!Judge(e))
+        {
+            return false;
+        }
+        foreach (RuleProgress progress in _progress)
+        {
+            bool[] matches = progress.Matches;
+            if (matches[0])
+            {
+                return true;
+            }
+            for (int next = 1; next < matches.Length; next++)
+            {
+                if (progress.HasWaiting(next) && Reachable(progress.Rule, matches, next))
+                {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
 
     /// <summary>The sequences the signal completes (usually none); the list is reused by the next call.</summary>
     public IReadOnlyList<SequenceMatch> Observe(Signal s)
@@ -221,6 +247,8 @@ public sealed class SequenceMatcher(IReadOnlyList<SequenceRule> rules, int maxPa
             }
         }
 
+        public bool HasWaiting(int next) => _byNext[next].Count > 0;
+
         /// <summary>Partials waiting for step <paramref name="next"/> that the signal could join (a snapshot: the caller may move them).</summary>
         public List<Partial> Waiting(int next, Signal s)
         {
@@ -245,9 +273,9 @@ public sealed class SequenceMatcher(IReadOnlyList<SequenceRule> rules, int maxPa
                 }
             }
             Collect(s.Entities.Process);
-            foreach (ExecId ancestor in s.Entities.Ancestors)
+            for (int i = 0; i < s.Entities.Ancestors.Count; i++)
             {
-                Collect(ancestor);
+                Collect(s.Entities.Ancestors[i]);
             }
             return _found;
         }
