@@ -20,6 +20,7 @@ public sealed record Entities
 
     public uint User { get; init; }
 
+    /// <summary>The peer's address, or null for loopback and unspecified ones (every local client and server shares them).</summary>
     public IPAddress? RemoteAddress { get; init; }
 
     /// <summary>A file the signal wrote, read or executed.</summary>
@@ -36,7 +37,7 @@ public sealed record Entities
         {
             ProcessExecEvent exec => (exec.Binary, false, null),
             FileEvent f => (f.TargetPath.Length > 0 ? f.TargetPath : f.Path, Writes(f), null),
-            NetworkEvent net => ((string?)null, false, net.Direction == NetworkDirection.Outbound ? net.DestinationAddress : net.SourceAddress),
+            NetworkEvent net => ((string?)null, false, Peer(net.Direction == NetworkDirection.Outbound ? net.DestinationAddress : net.SourceAddress)),
             _ => (null, false, null),
         };
         return new Entities
@@ -79,4 +80,10 @@ public sealed record Entities
         (file.Intent & (FileIntent.Write | FileIntent.Create | FileIntent.Truncate)) != 0
         || file.Syscall.StartsWith("chmod", StringComparison.Ordinal) || file.Syscall.StartsWith("rename", StringComparison.Ordinal)
         || file.Syscall.Contains("link", StringComparison.Ordinal);
+
+    private static IPAddress? Peer(IPAddress address)
+    {
+        IPAddress a = address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address;
+        return IPAddress.IsLoopback(a) || a.Equals(IPAddress.Any) || a.Equals(IPAddress.IPv6Any) ? null : a;
+    }
 }

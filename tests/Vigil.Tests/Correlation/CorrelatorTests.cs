@@ -125,6 +125,18 @@ public sealed class CorrelatorTests
     }
 
     [Fact]
+    public void Connections_to_loopback_link_nothing_every_local_client_shares_it()
+    {
+        Correlator c = Create();
+        c.Observe(Detect(c, "A", "WARNING", _events.Connect(_events.Process("/bin/a"), "127.0.0.1", 3333)));
+        c.Observe(Detect(c, "B", "WARNING", _events.Connect(_events.Process("/bin/b"), "127.0.0.1", 3333)));
+        c.Observe(Detect(c, "C", "WARNING", _events.Connect(_events.Process("/bin/c"), "::ffff:127.0.0.1", 3333)));
+
+        Assert.Empty(c.Published);
+        Assert.Equal(3, c.OpenIncidents);
+    }
+
+    [Fact]
     public void Kernel_drops_are_named_as_missing_and_lower_the_confidence()
     {
         double Run(bool drops)
