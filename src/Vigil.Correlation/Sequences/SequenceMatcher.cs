@@ -1,6 +1,8 @@
+using System.Collections.Frozen;
 using System.Runtime.InteropServices;
 using Vigil.Correlation.Incidents;
 using Vigil.Correlation.Signals;
+using Vigil.Detection.Rules;
 using Vigil.Events;
 
 namespace Vigil.Correlation.Sequences;
@@ -14,14 +16,42 @@ public sealed record SequenceMatch(SequenceRule Rule, IReadOnlyList<Signal> Step
 /// grouped by the step they wait for, so a signal only visits the groups it could advance.
 /// They expire with their rule's window; their number is capped per rule, evictions counted.
 /// </summary>
-public sealed class SequenceMatcher(IReadOnlyList<SequenceRule> rules, int maxPartialsPerRule = 1024)
+public sealed class SequenceMatcher
 {
-    private readonly RuleProgress[] _progress = [.. rules.Select(r => new RuleProgress(r))];
+    private readonly IReadOnlyList<SequenceRule> _rules;
+    private readonly int _maxPartialsPerRule;
+    private readonly RuleProgress[] _progress;
     private readonly List<SequenceMatch> _completed = [];
+    private readonly StepCondition[] _anyTypeConditions;
+    private readonly FrozenDictionary<string, StepCondition[]> _conditionsByType;
     private VigilEvent? _judged; // the plain event the progresses' step matches were last worked out for
     private bool _judgedAny;
 
-    public IReadOnlyList<SequenceRule> Rules => rules;
+    public SequenceMatcher(IReadOnlyList<SequenceRule> rules, int maxPartialsPerRule = 1024)
+    {
+        _rules = rules;
+        _maxPartialsPerRule = maxPartialsPerRule;
+        _progress = [.. rules.Select(r => new RuleProgress(r))];
+        // As the rule set does for rules: an event meets only the step conditions its type can satisfy.
+        var all = new List<StepCondition>();
+        foreach (RuleProgress progress in _progress)
+        {
+            for (int k = 0; k < progress.Rule.Steps.Count; k++)
+            {
+                if (progress.Rule.Steps[k] is { EventCondition: { } condition } step)
+                {
+                    all.Add(new StepCondition(progress, k, condition, step.EventTypes));
+                }
+            }
+        }
+        _anyTypeConditions = [.. all.Where(c => c.Types is null)];
+        _conditionsByType = all
+            .SelectMany(c => c.Types ?? Enumerable.Empty<string>())
+            .Distinct(StringComparer.Ordinal)
+            .ToFrozenDictionary(type => type, type => all.Where(c => c.Types is null || c.Types.Contains(type)).ToArray(), StringComparer.Ordinal);
+    }
+
+    public IReadOnlyList<SequenceRule> Rules => _rules;
 
     public long Evicted { get; private set; }
 
@@ -144,13 +174,17 @@ public sealed class SequenceMatcher(IReadOnlyList<SequenceRule> rules, int maxPa
         {
             return _judgedAny;
         }
-        bool any = false;
         foreach (RuleProgress progress in _progress)
         {
-            Func<VigilEvent, bool>?[] conditions = progress.Conditions;
-            for (int k = 0; k < conditions.Length; k++)
+            Array.Clear(progress.Matches);
+        }
+        bool any = false;
+        foreach (StepCondition c in _conditionsByType.TryGetValue(EventTypeIndex.TypeOf(e), out StepCondition[]? typed) ? typed : _anyTypeConditions)
+        {
+            if (c.Condition(e))
             {
-                any |= progress.Matches[k] = conditions[k] is { } condition && condition(e);
+                c.Progress.Matches[c.Step] = true;
+                any = true;
             }
         }
         (_judged, _judgedAny) = (e, any);
@@ -185,7 +219,7 @@ public sealed class SequenceMatcher(IReadOnlyList<SequenceRule> rules, int maxPa
 
     private void Keep(RuleProgress progress, Partial p)
     {
-        if (progress.Count >= maxPartialsPerRule)
+        if (progress.Count >= _maxPartialsPerRule)
         {
             progress.EvictOldest();
             Evicted++;
@@ -209,9 +243,6 @@ public sealed class SequenceMatcher(IReadOnlyList<SequenceRule> rules, int maxPa
 
         /// <summary>Which steps take the signal being observed (filled by the matcher, one slot per step).</summary>
         public bool[] Matches { get; } = new bool[rule.Steps.Count];
-
-        /// <summary>Each step's event condition (null for steps that take findings only), in step order.</summary>
-        public Func<VigilEvent, bool>?[] Conditions { get; } = [.. rule.Steps.Select(s => s.EventCondition)];
 
         public int Count { get; private set; }
 
@@ -344,6 +375,9 @@ public sealed class SequenceMatcher(IReadOnlyList<SequenceRule> rules, int maxPa
             }
         }
     }
+
+    /// <summary>A step's event condition, with the evt.type values it can match (null: any).</summary>
+    private sealed record StepCondition(RuleProgress Progress, int Step, Func<VigilEvent, bool> Condition, IReadOnlySet<string>? Types);
 
     private sealed class Partial(SequenceRule rule, DateTime started)
     {
