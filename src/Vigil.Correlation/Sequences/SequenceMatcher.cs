@@ -407,26 +407,43 @@ public sealed class SequenceMatcher
 
         public static Partial? TryStart(SequenceRule rule, Signal s, bool[] matches)
         {
-            var p = new Partial(rule, s.Time);
-            if (p.StepFor(s, matches) is not int step)
+            if (FirstStep(rule, matches) is not int step)
             {
-                return null;
+                return null; // most signals a rule takes only advance it: nothing allocated for them
             }
+            var p = new Partial(rule, s.Time);
             p.Advance(s, step);
             return p;
         }
 
-        /// <summary>The step the signal would take: the next one, or a later one when the steps between are optional.</summary>
+        /// <summary>The step the signal would take (joined to an earlier step): the next one, or a later one when the steps between are optional.</summary>
         public int? StepFor(Signal s, bool[] matches)
         {
             for (int k = Next; k < rule.Steps.Count; k++)
             {
                 SequenceStep step = rule.Steps[k];
-                if (matches[k] && (Matched.Count == 0 || (s.Id != Matched[^1].Id && Joins(step.Join, s))))
+                if (matches[k] && s.Id != Matched[^1].Id && Joins(step.Join, s))
                 {
                     return k;
                 }
                 if (!step.Optional)
+                {
+                    return null;
+                }
+            }
+            return null;
+        }
+
+        /// <summary>The step a match would start at: the first one, or a later one when the steps before it are optional.</summary>
+        private static int? FirstStep(SequenceRule rule, bool[] matches)
+        {
+            for (int k = 0; k < rule.Steps.Count; k++)
+            {
+                if (matches[k])
+                {
+                    return k;
+                }
+                if (!rule.Steps[k].Optional)
                 {
                     return null;
                 }
