@@ -12,7 +12,8 @@ public sealed class CliProcess : IDisposable
     private readonly object _lock = new(); // Monitor.Wait/PulseAll need a monitor, not a Lock
 
     /// <param name="netns">Runs inside this network namespace (one a test made), through nsenter.</param>
-    public CliProcess(IEnumerable<string> args, string? runAs = null, string? netns = null)
+    /// <param name="environment">Variables set for the CLI on top of the test's own.</param>
+    public CliProcess(IEnumerable<string> args, string? runAs = null, string? netns = null, IReadOnlyDictionary<string, string>? environment = null)
     {
         var info = new ProcessStartInfo(runAs is not null ? "setpriv" : netns is not null ? "nsenter" : RepoPaths.Cli)
         {
@@ -35,6 +36,10 @@ public sealed class CliProcess : IDisposable
         foreach (string a in args)
         {
             info.ArgumentList.Add(a);
+        }
+        foreach ((string name, string value) in environment ?? new Dictionary<string, string>())
+        {
+            info.Environment[name] = value;
         }
         _process = Process.Start(info)!;
         _process.OutputDataReceived += (_, e) =>
