@@ -55,6 +55,8 @@ public static class RunCommand
         };
         var fleet = new FleetArguments();
         fleet.AddTo(command, agent: true);
+        var jsonl = new JsonLinesArguments();
+        jsonl.AddTo(command);
         otlp.AddTo(command);
         command.SetAction((result, cancel) =>
         {
@@ -87,6 +89,7 @@ public static class RunCommand
                     NetworkReads = result.GetValue(apiNetworkReads),
                 },
                 Fleet = fleet.Read(result),
+                JsonLines = jsonl.Read(result),
                 Otlp = otlp.Read(result),
             };
             IRecordFormatter formatter = result.GetValue(output) == "table" ? new TableFormatter() : new JsonLinesFormatter();
@@ -122,6 +125,7 @@ public static class RunCommand
             options.Otlp?.Validate();
             ArgumentOutOfRangeException.ThrowIfLessThan(options.ProcessCacheSize, 1, "--process-cache");
             options.Store?.Validate();
+            options.JsonLines?.Validate();
             foreach (string file in options.Analysis.RuleFiles.Concat(options.Analysis.SequenceFiles).Where(f => !File.Exists(f)))
             {
                 throw new ArgumentException($"rule file {file} does not exist");
@@ -150,12 +154,18 @@ public static class RunCommand
         {
             sinks.Add(storeSink);
         }
+        await using JsonLinesFileSink? jsonlSink = OpenJsonLines(options.JsonLines, log);
+        if (jsonlSink is not null)
+        {
+            sinks.Add(jsonlSink);
+        }
         await using ApiServer? api = options.Api.Enabled ? new ApiServer(options.Api, options.Store?.Path) : null;
         sinks.AddRange(api?.Sinks ?? []);
         await using FleetHost? fleet = options.Fleet is null ? null : new FleetHost(options.Fleet, logs);
         if (fleet is not null)
         {
             sinks.Add(fleet.Sink);
+            sinks.Add(fleet.Watch);
         }
         await using OtlpSink? otlp = options.Otlp is null ? null : new OtlpSink(options.Otlp);
         if (otlp is not null)
@@ -205,7 +215,12 @@ public static class RunCommand
         if (storeSink is not null)
         {
             log.LogInformation("store {Path}: {Written} records written, {Dropped} dropped (queue full), {Failed} failed to write, {Deleted} deleted by retention",
-                storeSink.Store.Path, storeSink.Store.Written, storeSink.Dropped, storeSink.FailedRecords, storeSink.Store.Deleted);
+                storeSink.Store.Path, storeSink.Store.Written, storeSink.Dropped, storeSink.Failed, storeSink.Store.Deleted);
+        }
+        if (jsonlSink is not null)
+        {
+            log.LogInformation("jsonl {Path}: {Rotations} files rotated, {Dropped} records dropped (queue full), {Failed} failed to write",
+                jsonlSink.Path, jsonlSink.Rotations, jsonlSink.Dropped, jsonlSink.Failed);
         }
         if (fleet is not null)
         {
@@ -215,7 +230,7 @@ public static class RunCommand
         if (otlp is not null)
         {
             log.LogInformation("otlp {Endpoint}: {Dropped} records dropped (queue full), {Unflushed} not exported within the timeout",
-                options.Otlp!.Endpoint, otlp.Dropped, otlp.UnflushedRecords);
+                options.Otlp!.Endpoint, otlp.Dropped, otlp.Failed);
         }
         if (agent.Mitigation is { } mitigation)
         {
@@ -248,6 +263,24 @@ public static class RunCommand
         catch (Exception ex) when (ex is StoreException or IOException or UnauthorizedAccessException)
         {
             log.LogError("running without the edge store: {Reason}", ex.Message);
+            return null;
+        }
+    }
+
+    /// <summary>Opens the JSON lines file sink; like the store, one that cannot start is reported and the rest runs.</summary>
+    private static JsonLinesFileSink? OpenJsonLines(JsonLinesFileOptions? options, ILogger log)
+    {
+        if (options is null)
+        {
+            return null;
+        }
+        try
+        {
+            return new JsonLinesFileSink(options);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            log.LogError("running without the JSON lines file {Path}: {Reason}", options.Path, ex.Message);
             return null;
         }
     }

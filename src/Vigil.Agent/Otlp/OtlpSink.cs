@@ -22,7 +22,6 @@ public sealed class OtlpSink : ConclusionQueue
     private readonly OtlpOptions _options;
     private readonly OpenTelemetrySdk _sdk;
     private readonly ILogger _logger;
-    private long _unflushed;
 
     public OtlpSink(OtlpOptions options)
         : base("otlp", options.QueueCapacity, BatchSize)
@@ -54,9 +53,6 @@ public sealed class OtlpSink : ConclusionQueue
         StartDraining();
     }
 
-    /// <summary>Batches the SDK did not get out within the export timeout (a dead or slow collector); their records count as lost.</summary>
-    public long UnflushedRecords => Interlocked.Read(ref _unflushed);
-
     protected override bool Wants(object record) => _options.Events || record is not VigilEvent;
 
     protected override ValueTask WriteAsync(IReadOnlyList<object> batch)
@@ -68,7 +64,8 @@ public sealed class OtlpSink : ConclusionQueue
         }
         if (!_sdk.LoggerProvider.ForceFlush((int)_options.Timeout.TotalMilliseconds))
         {
-            Interlocked.Add(ref _unflushed, batch.Count);
+            // Batches the SDK did not get out within the export timeout (a dead or slow collector) count as lost.
+            CountFailed(batch.Count);
         }
         return ValueTask.CompletedTask;
     }

@@ -134,13 +134,9 @@ public sealed class AgentMetrics : IDisposable
             SinkDepth.WithLabels(sink.Name).Set(sink.Depth);
             SinkCapacity.WithLabels(sink.Name).Set(sink.Capacity);
             SinkLag.WithLabels(sink.Name).Set(sink.Lag.TotalSeconds);
-            if (sink is OtlpSink otlp)
-            {
-                Drops.WithLabels("export", sink.Name).IncTo(otlp.UnflushedRecords);
-            }
+            Drops.WithLabels("export", sink.Name).IncTo(sink.Failed);
             if (sink is StoreSink store)
             {
-                Drops.WithLabels("export", sink.Name).IncTo(store.FailedRecords);
                 StoreWritten.IncTo(store.Store.Written);
                 StoreDeleted.IncTo(store.Store.Deleted);
                 // The file's size from the file system: the store's connection belongs to its drain thread.
