@@ -10,9 +10,10 @@ using Vigil.Fleet;
 namespace Vigil.Agent.Fleet;
 
 /// <summary>
-/// The fleet's sink: detections, incidents, flow summaries and XDP bans go to JetStream (never raw
-/// per-syscall events); every other event is only counted, for the periodic aggregate. Detections
-/// and bans that name a hostile source also become threat indicators for every node.
+/// The fleet's sink: detections, incidents and XDP bans go to JetStream (never raw per-syscall
+/// events); closed connections and UDP flows are summed into one flow summary per window
+/// (<see cref="FlowDigest"/>); every other event is only counted, for the periodic aggregate.
+/// Detections and bans that name a hostile source also become threat indicators for every node.
 /// </summary>
 public sealed class FleetSink : ConclusionQueue
 {
@@ -23,6 +24,9 @@ public sealed class FleetSink : ConclusionQueue
     private readonly string _run = Guid.NewGuid().ToString("N")[..8];
     private readonly long[] _eventCounts = new long[Enum.GetValues<EventKind>().Length];
     private readonly Timer _aggregate;
+    private readonly Timer _flowSummary;
+    private readonly FlowDigest _flows = new();
+    private DateTime _flowWindowStart = DateTime.UtcNow;
     private long _sequence;
     private long _detections;
     private long _incidents;
@@ -36,6 +40,7 @@ public sealed class FleetSink : ConclusionQueue
         _node = options.Node;
         _indicators = indicators;
         _aggregate = new Timer(_ => PublishAggregate(), null, options.AggregateInterval, options.AggregateInterval);
+        _flowSummary = new Timer(_ => PublishFlows(), null, options.FlowInterval, options.FlowInterval);
         StartDraining();
     }
 
@@ -75,8 +80,8 @@ public sealed class FleetSink : ConclusionQueue
                     break;
                 case VigilEvent e when e is GuardBanEvent:
                     break; // a ban travels as an indicator
-                case VigilEvent e:
-                    messages.Add(Message(FleetTopic.Flow, w => EventJson.Write(w, e)));
+                case NetworkEvent flow:
+                    _flows.Add(flow);
                     break;
             }
             if (_indicators.From(record, NextId) is { } indicator)
@@ -85,6 +90,30 @@ public sealed class FleetSink : ConclusionQueue
             }
         }
         await _publisher.PublishAsync(messages).ConfigureAwait(false);
+    }
+
+    private Task PublishFlows()
+    {
+        DateTime now = DateTime.UtcNow;
+        DateTime start = _flowWindowStart;
+        _flowWindowStart = now;
+        if (!_flows.TryTake(out IReadOnlyDictionary<FlowKey, FlowTotals> flows, out FlowTotals other))
+        {
+            return Task.CompletedTask;
+        }
+        FleetMessage summary = Message(FleetTopic.Flow, w =>
+        {
+            w.WriteStartObject();
+            w.WriteString("time", now);
+            w.WriteString("event.name", "flow.summary");
+            w.WriteString("vigil.node", _node);
+            w.WriteNumber("vigil.window_seconds", Math.Round((now - start).TotalSeconds, 3));
+            w.WriteStartArray("vigil.flows");
+            FlowDigest.WriteFlows(w, flows, other);
+            w.WriteEndArray();
+            w.WriteEndObject();
+        });
+        return _publisher.PublishAsync(summary).AsTask();
     }
 
     private void PublishAggregate()
@@ -128,6 +157,8 @@ public sealed class FleetSink : ConclusionQueue
     public override async ValueTask DisposeAsync()
     {
         await _aggregate.DisposeAsync().ConfigureAwait(false);
+        await _flowSummary.DisposeAsync().ConfigureAwait(false);
         await base.DisposeAsync().ConfigureAwait(false);
+        await PublishFlows().ConfigureAwait(false); // what the queue held is summed in by now
     }
 }
