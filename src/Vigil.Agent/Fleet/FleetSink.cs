@@ -44,6 +44,11 @@ public sealed class FleetSink : ConclusionQueue
         StartDraining();
     }
 
+    /// <summary>
+    /// Flows are summed here, on the pipeline's thread (a dictionary update), and never queued: the
+    /// queue holds only what must reach the fleet one by one, so a burst of connections can never
+    /// crowd out a detection or an incident.
+    /// </summary>
     protected override bool Wants(object record)
     {
         switch (record)
@@ -56,7 +61,11 @@ public sealed class FleetSink : ConclusionQueue
                 return true;
             case VigilEvent e:
                 Interlocked.Increment(ref _eventCounts[(int)e.Kind]);
-                return e is GuardBanEvent || IsFlowSummary(e);
+                if (IsFlowSummary(e))
+                {
+                    _flows.Add((NetworkEvent)e);
+                }
+                return e is GuardBanEvent;
             default:
                 return false;
         }
@@ -78,11 +87,8 @@ public sealed class FleetSink : ConclusionQueue
                 case IncidentReport i:
                     messages.Add(Message(FleetTopic.Incident, w => IncidentJson.Write(w, i)));
                     break;
-                case VigilEvent e when e is GuardBanEvent:
+                case GuardBanEvent:
                     break; // a ban travels as an indicator
-                case NetworkEvent flow:
-                    _flows.Add(flow);
-                    break;
             }
             if (_indicators.From(record, NextId) is { } indicator)
             {
@@ -159,6 +165,6 @@ public sealed class FleetSink : ConclusionQueue
         await _aggregate.DisposeAsync().ConfigureAwait(false);
         await _flowSummary.DisposeAsync().ConfigureAwait(false);
         await base.DisposeAsync().ConfigureAwait(false);
-        await PublishFlows().ConfigureAwait(false); // what the queue held is summed in by now
+        await PublishFlows().ConfigureAwait(false);
     }
 }
