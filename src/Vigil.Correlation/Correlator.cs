@@ -345,11 +345,11 @@ public sealed class Correlator
             {
                 Merge(incident, holder, bridge: null); // the step edge below links them
             }
-            incident.SequenceSteps.Add(step.Id);
+            incident.SequenceSteps.TryAdd(step.Id, $"{match.Rule.Name}: {StepName(match, i)}");
             if (i > 0)
             {
                 incident.Edges.Add(new CausalEdge(match.Steps[i - 1].Id, step.Id, EdgeReason.SequenceStep, 1,
-                    $"{match.Rule.Name}: {match.Rule.Steps.First(s => s.Matches(match.Steps[i - 1])).Name} -> {match.Rule.Steps.Last(s => s.Matches(step)).Name}"));
+                    $"{match.Rule.Name}: {StepName(match, i - 1)} -> {StepName(match, i)}"));
             }
         }
         incident.Signals.Sort((x, y) => x.Time.CompareTo(y.Time));
@@ -368,6 +368,11 @@ public sealed class Correlator
         incident.Trim(_options.MaxSignalsPerIncident);
         return incident;
     }
+
+    /// <summary>The step a matched signal took: the first that takes it, the last for later ones (steps are in order).</summary>
+    private static string StepName(SequenceMatch match, int i) => i == 0
+        ? match.Rule.Steps.First(s => s.Matches(match.Steps[0])).Name
+        : match.Rule.Steps.Last(s => s.Matches(match.Steps[i])).Name;
 
     private IncidentState? IncidentOf(Signal s) =>
         _open.FirstOrDefault(i => i.Signals.Any(x => x.Id == s.Id));
@@ -486,18 +491,21 @@ public sealed class Correlator
         IncidentUpdated?.Invoke(report);
     }
 
+    /// <summary>A sequence, a finding strong alone, or two different findings (a rule repeating on one process is one, as in the confidence).</summary>
     private bool WorthPublishing(IncidentState incident)
     {
-        int findings = 0;
+        Signal? first = null;
+        bool second = false;
         foreach (Signal s in incident.Findings)
         {
             if (s.Kind == SignalKind.Sequence || s.Prior >= _options.PublishAlonePrior)
             {
                 return true;
             }
-            findings++;
+            first ??= s;
+            second |= s.Name != first.Name || s.Entities.Process != first.Entities.Process;
         }
-        return findings >= 2 && incident.Edges.Count > 0;
+        return second && incident.Edges.Count > 0;
     }
 
     /// <summary>An index entry: the incident, and the signal whose entity put the key there.</summary>

@@ -24,6 +24,6 @@ public sealed record CorrelatorOptions
     /// </summary>
     public TimeSpan RevisionInterval { get; init; } = TimeSpan.FromSeconds(1);
 
-    /// <summary>A lone finding with at least this prior is published on its own (critical rules).</summary>
-    public double PublishAlonePrior { get; init; } = 0.9;
+    /// <summary>A lone finding with at least this prior is published on its own: error and above (docs/correlation.md).</summary>
+    public double PublishAlonePrior { get; init; } = 0.75;
 }

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Vigil.Agent.Api;
 using Vigil.Agent.Fleet;
 using Vigil.Agent.Host;
+using Vigil.Agent.Otlp;
 using Vigil.Agent.Output;
 using Vigil.Agent.Pipeline;
 using Vigil.Agent.Telemetry;
@@ -45,6 +46,7 @@ public static class RunCommand
         var apiCert = new Option<string?>("--api-tls-cert") { Description = "PEM certificate for HTTPS (required beyond loopback)" };
         var apiKey = new Option<string?>("--api-tls-key") { Description = "PEM private key of --api-tls-cert, when not in the same file" };
         var apiNetworkReads = new Option<bool>("--api-network-reads") { Description = "Allow binding beyond loopback, which makes read routes reachable from the network (still with the token)" };
+        var otlp = new OtlpArguments();
         var command = new Command("run", "Start the agent and stream events, detections and incidents")
         {
             output, argsBudget, cacheSize, rules, sequences, policies, verbose, pinRoot, banThreshold, banTtl,
@@ -53,6 +55,9 @@ public static class RunCommand
         };
         var fleet = new FleetArguments();
         fleet.AddTo(command, agent: true);
+        var jsonl = new JsonLinesArguments();
+        jsonl.AddTo(command);
+        otlp.AddTo(command);
         command.SetAction((result, cancel) =>
         {
             AnalysisOptions defaults = AnalysisOptions.Defaults(AppContext.BaseDirectory);
@@ -84,6 +89,8 @@ public static class RunCommand
                     NetworkReads = result.GetValue(apiNetworkReads),
                 },
                 Fleet = fleet.Read(result),
+                JsonLines = jsonl.Read(result),
+                Otlp = otlp.Read(result),
             };
             IRecordFormatter formatter = result.GetValue(output) == "table" ? new TableFormatter() : new JsonLinesFormatter();
             return RunAsync(options, formatter, result.GetValue(verbose) ? LogLevel.Debug : LogLevel.Information, cancel);
@@ -115,8 +122,10 @@ public static class RunCommand
             options.Mitigation.Validate();
             options.Api.Validate();
             options.Fleet?.Validate();
+            options.Otlp?.Validate();
             ArgumentOutOfRangeException.ThrowIfLessThan(options.ProcessCacheSize, 1, "--process-cache");
             options.Store?.Validate();
+            options.JsonLines?.Validate();
             foreach (string file in options.Analysis.RuleFiles.Concat(options.Analysis.SequenceFiles).Where(f => !File.Exists(f)))
             {
                 throw new ArgumentException($"rule file {file} does not exist");
@@ -145,6 +154,11 @@ public static class RunCommand
         {
             sinks.Add(storeSink);
         }
+        await using JsonLinesFileSink? jsonlSink = OpenJsonLines(options.JsonLines, log);
+        if (jsonlSink is not null)
+        {
+            sinks.Add(jsonlSink);
+        }
         await using ApiServer? api = options.Api.Enabled ? new ApiServer(options.Api, options.Store?.Path) : null;
         sinks.AddRange(api?.Sinks ?? []);
         await using FleetHost? fleet = options.Fleet is null ? null : new FleetHost(options.Fleet, logs);
@@ -153,10 +167,16 @@ public static class RunCommand
             sinks.Add(fleet.Sink);
             sinks.Add(fleet.Watch);
         }
+        await using OtlpSink? otlp = options.Otlp is null ? null : new OtlpSink(options.Otlp);
+        if (otlp is not null)
+        {
+            sinks.Add(otlp);
+        }
         await using var agent = new NodeAgent(options, new ConclusionFanout(sinks), logs);
         int running = agent.Start();
         fleet?.Attach(agent);
         using var metrics = new AgentMetrics(agent, sinks, log);
+        using PrometheusMirror? otlpMetrics = otlp is null ? null : new PrometheusMirror([.. AgentMetrics.Collectors, .. EventMetrics.Collectors], metrics.Refresh);
         foreach (SensorStatus status in agent.Sensors.Select(s => s.Status))
         {
             if (status.State == SensorState.Failed)
@@ -195,12 +215,22 @@ public static class RunCommand
         if (storeSink is not null)
         {
             log.LogInformation("store {Path}: {Written} records written, {Dropped} dropped (queue full), {Failed} failed to write, {Deleted} deleted by retention",
-                storeSink.Store.Path, storeSink.Store.Written, storeSink.Dropped, storeSink.FailedRecords, storeSink.Store.Deleted);
+                storeSink.Store.Path, storeSink.Store.Written, storeSink.Dropped, storeSink.Failed, storeSink.Store.Deleted);
+        }
+        if (jsonlSink is not null)
+        {
+            log.LogInformation("jsonl {Path}: {Rotations} files rotated, {Dropped} records dropped (queue full), {Failed} failed to write",
+                jsonlSink.Path, jsonlSink.Rotations, jsonlSink.Dropped, jsonlSink.Failed);
         }
         if (fleet is not null)
         {
             log.LogInformation("fleet: {Published} messages published, {Spooled} spooled ({Waiting} still waiting), {Overflow} lost to a full spool, {Refused} refused by the server, {Dropped} dropped (queue full)",
                 fleet.Publisher.Published, fleet.Publisher.Spooled, fleet.Publisher.SpoolDepth, fleet.Publisher.Overflow, fleet.Publisher.Refused, fleet.Sink.Dropped);
+        }
+        if (otlp is not null)
+        {
+            log.LogInformation("otlp {Endpoint}: {Dropped} records dropped (queue full), {Unflushed} not exported within the timeout",
+                options.Otlp!.Endpoint, otlp.Dropped, otlp.Failed);
         }
         if (agent.Mitigation is { } mitigation)
         {
@@ -233,6 +263,24 @@ public static class RunCommand
         catch (Exception ex) when (ex is StoreException or IOException or UnauthorizedAccessException)
         {
             log.LogError("running without the edge store: {Reason}", ex.Message);
+            return null;
+        }
+    }
+
+    /// <summary>Opens the JSON lines file sink; like the store, one that cannot start is reported and the rest runs.</summary>
+    private static JsonLinesFileSink? OpenJsonLines(JsonLinesFileOptions? options, ILogger log)
+    {
+        if (options is null)
+        {
+            return null;
+        }
+        try
+        {
+            return new JsonLinesFileSink(options);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            log.LogError("running without the JSON lines file {Path}: {Reason}", options.Path, ex.Message);
             return null;
         }
     }

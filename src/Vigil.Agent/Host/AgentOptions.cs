@@ -1,4 +1,6 @@
 using Vigil.Agent.Api;
+using Vigil.Agent.Otlp;
+using Vigil.Agent.Output;
 using Vigil.Agent.Pipeline;
 using Vigil.Enrichment.Processes;
 using Vigil.Fleet;
@@ -45,8 +47,14 @@ public sealed record AgentOptions
     /// <summary>The edge store; null when disabled (<c>--store none</c>).</summary>
     public StoreOptions? Store { get; init; } = new();
 
+    /// <summary>The JSON lines file sink; null (the default) writes no file.</summary>
+    public JsonLinesFileOptions? JsonLines { get; init; }
+
     /// <summary>The local API, console and /metrics.</summary>
     public ApiOptions Api { get; init; } = new();
+
+    /// <summary>The OTLP exporter; null (the default) exports nothing.</summary>
+    public OtlpOptions? Otlp { get; init; }
 
     /// <summary>The fleet to join over NATS; null (the default) runs the agent alone.</summary>
     public FleetOptions? Fleet { get; init; }

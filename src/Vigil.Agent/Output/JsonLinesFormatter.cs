@@ -20,18 +20,32 @@ public sealed class JsonLinesFormatter : IRecordFormatter
         _json = new Utf8JsonWriter(_buffer, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
     }
 
-    public void Write(TextWriter target, VigilEvent e) => Line(target, w => EventJson.Write(w, e));
+    public void Write(TextWriter target, VigilEvent e) => target.WriteLine(Encoding.UTF8.GetString(Utf8(e).Span));
 
-    public void Write(TextWriter target, RuleDetection detection) => Line(target, w => DetectionJson.Write(w, detection));
+    public void Write(TextWriter target, RuleDetection detection) => target.WriteLine(Encoding.UTF8.GetString(Utf8(detection).Span));
 
-    public void Write(TextWriter target, IncidentReport incident) => Line(target, w => IncidentJson.Write(w, incident));
+    public void Write(TextWriter target, IncidentReport incident) => target.WriteLine(Encoding.UTF8.GetString(Utf8(incident).Span));
 
-    private void Line(TextWriter target, Action<Utf8JsonWriter> write)
+    /// <summary>The record as UTF-8 JSON without the line end; valid until the next call.</summary>
+    public ReadOnlyMemory<byte> Utf8(object record)
     {
         _buffer.ResetWrittenCount();
         _json.Reset();
-        write(_json);
+        switch (record)
+        {
+            case VigilEvent e:
+                EventJson.Write(_json, e);
+                break;
+            case RuleDetection d:
+                DetectionJson.Write(_json, d);
+                break;
+            case IncidentReport i:
+                IncidentJson.Write(_json, i);
+                break;
+            default:
+                throw new ArgumentException($"{record.GetType().Name} is not an event, detection or incident", nameof(record));
+        }
         _json.Flush();
-        target.WriteLine(Encoding.UTF8.GetString(_buffer.WrittenSpan));
+        return _buffer.WrittenMemory;
     }
 }

@@ -10,8 +10,6 @@ namespace Vigil.Agent.Output;
 /// </summary>
 public sealed class StoreSink : ConclusionQueue
 {
-    private long _failedRecords;
-
     public StoreSink(EdgeStore store, StoreOptions options)
         : base("store", options.QueueCapacity, options.BatchSize)
     {
@@ -25,19 +23,16 @@ public sealed class StoreSink : ConclusionQueue
     /// <summary>The store file's size budget.</summary>
     public long MaxBytes { get; }
 
-    /// <summary>Batches that failed to write (disk full, I/O error); their records are counted as dropped.</summary>
-    public long FailedRecords => Interlocked.Read(ref _failedRecords);
-
     protected override ValueTask WriteAsync(IReadOnlyList<object> batch)
     {
         try
         {
-            Store.Write(batch, Depth, Dropped + FailedRecords);
+            Store.Write(batch, Depth, Dropped + Failed);
         }
         catch (Exception ex) when (ex is StoreException or Microsoft.Data.Sqlite.SqliteException or IOException)
         {
             // A failing disk must not stop the drain: count what was lost and keep going.
-            Interlocked.Add(ref _failedRecords, batch.Count);
+            CountFailed(batch.Count);
         }
         return ValueTask.CompletedTask;
     }

@@ -17,6 +17,7 @@ public abstract class ConclusionQueue : IConclusionSink, IAsyncDisposable
     private readonly int _maxBatch;
     private Task? _drain;
     private long _dropped;
+    private long _failed;
     private long _lagTicks;
 
     protected ConclusionQueue(string name, int capacity, int maxBatch = 1024)
@@ -36,6 +37,9 @@ public abstract class ConclusionQueue : IConclusionSink, IAsyncDisposable
     /// <summary>Records refused because the queue was full.</summary>
     public long Dropped => Interlocked.Read(ref _dropped);
 
+    /// <summary>Records taken from the queue that the destination failed to take (full disk, I/O error, collector down).</summary>
+    public long Failed => Interlocked.Read(ref _failed);
+
     /// <summary>Records waiting for the destination.</summary>
     public int Depth => _queue.Reader.Count;
 
@@ -47,6 +51,9 @@ public abstract class ConclusionQueue : IConclusionSink, IAsyncDisposable
 
     /// <summary>Writes one batch (VigilEvent, RuleDetection or IncidentReport records, oldest first).</summary>
     protected abstract ValueTask WriteAsync(IReadOnlyList<object> batch);
+
+    /// <summary>Counts records a batch lost to a failing destination; the drain goes on.</summary>
+    protected void CountFailed(int records) => Interlocked.Add(ref _failed, records);
 
     /// <summary>Starts draining; call once, after the subclass is fully constructed.</summary>
     protected void StartDraining() => _drain ??= Task.Run(Drain);

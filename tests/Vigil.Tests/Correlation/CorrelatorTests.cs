@@ -125,6 +125,31 @@ public sealed class CorrelatorTests
     }
 
     [Fact]
+    public void A_rule_firing_again_on_the_same_process_adds_evidence_but_no_finding()
+    {
+        Correlator c = Create();
+        ProcessInfo shell = _events.Process("/bin/sh", _events.Process("/usr/sbin/nginx"));
+        c.Observe(Detect(c, "Shell spawned by server", "CRITICAL", _events.Exec(shell)));
+        c.Observe(Detect(c, "Shell spawned by server", "CRITICAL", _events.Exec(shell)));
+
+        double twoSignalEvidence = Confidence.EvidenceBase + ((1 - Confidence.EvidenceBase) * (1 - Math.Exp(-2 / 3.0)));
+        Assert.Equal(0.9 * twoSignalEvidence, c.Published.Single().Confidence, 3);
+    }
+
+    [Fact]
+    public void A_warning_repeating_on_one_process_stays_a_candidate()
+    {
+        Correlator c = Create();
+        ProcessInfo debugger = _events.Process("/usr/bin/gdb");
+        c.Observe(Detect(c, "PTRACE attached to process", "WARNING", _events.Exec(debugger)));
+        c.Observe(Detect(c, "PTRACE attached to process", "WARNING", _events.Exec(debugger)));
+        Assert.Empty(c.Published);
+
+        c.Observe(Detect(c, "Read sensitive file untrusted", "WARNING", _events.Exec(debugger)));
+        Assert.Single(c.Published);
+    }
+
+    [Fact]
     public void Connections_to_loopback_link_nothing_every_local_client_shares_it()
     {
         Correlator c = Create();
