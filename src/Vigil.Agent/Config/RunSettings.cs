@@ -68,6 +68,7 @@ public static class RunSettings
         new("fleet.spool_bytes", "--fleet-spool-bytes"),
         new("fleet.replicas", "--fleet-replicas"),
         new("fleet.heartbeat", "--fleet-heartbeat", () => Text.Duration(new Vigil.Fleet.FleetOptions { Url = "", Cluster = "", Node = "" }.HeartbeatInterval)),
+        new("fleet.indicators", "--fleet-indicators"),
     ];
 
     /// <summary>The setting with this key (any case: environment variables are upper case); null when there is none.</summary>
