@@ -76,7 +76,7 @@ public static class Reduction
     /// <summary>The incident ids in the cluster's conclusions stream from this node, and the payload bytes per topic.</summary>
     private static async Task<(HashSet<string>, Dictionary<string, long>)> StreamAsync(string natsUrl, string cluster, string node)
     {
-        await using var nats = new NatsConnection(new NatsOpts { Url = natsUrl });
+        await using var nats = new NatsConnection(new NatsOpts { Url = natsUrl, ConnectTimeout = TimeSpan.FromSeconds(20) }); // a loaded machine
         var js = new NatsJSContext(nats);
         var names = new FleetSubjects(cluster);
         INatsJSConsumer consumer = await js.CreateOrderedConsumerAsync(names.ConclusionStream).ConfigureAwait(false);
