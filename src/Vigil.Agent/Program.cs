@@ -4,6 +4,7 @@ using Vigil.Agent.Commands;
 var root = new RootCommand("Vigil: an eBPF node agent that decides at the source")
 {
     RunCommand.Create(),
+    ConfigCommand.Create(),
     DoctorCommand.Create(),
     RulesCommand.Create(),
     PolicyCommand.Create(),

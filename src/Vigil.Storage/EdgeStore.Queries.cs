@@ -7,37 +7,6 @@ namespace Vigil.Storage;
 /// <summary>The read side: what the CLI and the local API ask.</summary>
 public sealed partial class EdgeStore
 {
-    private static readonly string[] EventFamilies = ["process", "file", "network", "privilege", "xdp"];
-
-    /// <summary>The newest events matching the query, returned oldest first.</summary>
-    public IReadOnlyList<StoredEvent> Events(EventQuery q)
-    {
-        using SqliteCommand command = _connection.CreateCommand();
-        var query = new QueryBuilder(command, "SELECT id, time, type, pid, exec_id, name, container, json FROM events");
-        AddTime(query, "time", q.Since, q.Until);
-        if (q.Type is { Length: > 0 } type)
-        {
-            if (type.Contains('.', StringComparison.Ordinal))
-            {
-                query.Where("type = $type", ("$type", type));
-            }
-            else if (EventFamilies.Contains(type))
-            {
-                query.Prefix("type", "family", type + ".");
-            }
-            else
-            {
-                query.Where("type GLOB $type", ("$type", "*." + type));
-            }
-        }
-        AddProcess(query, q.Container, q.ProcessName, q.ExecId, q.Pid);
-        List<StoredEvent> events = Read(query.Build("ORDER BY time DESC, id DESC", q.Limit), r => new StoredEvent(
-            r.GetInt64(0), StoreTime.FromMicros(r.GetInt64(1)), r.GetString(2), (uint)r.GetInt64(3), r.GetString(4), r.GetString(5),
-            r.IsDBNull(6) ? null : r.GetString(6), r.GetString(7)));
-        events.Reverse();
-        return events;
-    }
-
     /// <summary>The newest detections matching the query, returned oldest first.</summary>
     public IReadOnlyList<StoredDetection> Detections(DetectionQuery q)
     {
@@ -127,7 +96,7 @@ public sealed partial class EdgeStore
     }
 
     /// <summary>Rows in the events table (a full count: for tests and tools, not for hot paths).</summary>
-    public long EventCount() => (long)StoreSchema.Scalar(_connection, "SELECT count(*) FROM events")!;
+    public long EventCount() => (long)StoreSchema.Scalar(_connection, "SELECT coalesce(sum(count), 0) FROM event_blocks")!;
 
     /// <summary>SQLite's own consistency check: "ok", or what is wrong.</summary>
     public string IntegrityCheck() => (string)StoreSchema.Scalar(_connection, "PRAGMA integrity_check")!;

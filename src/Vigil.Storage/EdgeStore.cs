@@ -139,14 +139,25 @@ public sealed partial class EdgeStore : IDisposable
         }
         try
         {
-            Commit(batch, backlog, dropped);
+            try
+            {
+                Commit(batch, backlog, dropped);
+            }
+            catch (SqliteException ex) when (ex.SqliteErrorCode == SqliteFull)
+            {
+                // The batch would have grown the file past its budget: make room, then write it again.
+                _writer.Reset();
+                _retention.EnforceSize(force: true);
+                Commit(batch, backlog, dropped);
+            }
         }
-        catch (SqliteException ex) when (ex.SqliteErrorCode == SqliteFull)
+        catch
         {
-            // The batch would have grown the file past its budget: make room, then write it again.
-            _retention.EnforceSize(force: true);
-            Commit(batch, backlog, dropped);
+            // Rolled back: what the writer counted as written (block ids, event keys) is not.
+            _writer.Reset();
+            throw;
         }
+        long deleted = _retention.Deleted;
         DateTime now = DateTime.UtcNow;
         if (now >= _nextAgeCheck)
         {
@@ -154,6 +165,11 @@ public sealed partial class EdgeStore : IDisposable
             _nextAgeCheck = now + AgeCheckInterval;
         }
         _retention.EnforceSize();
+        if (_retention.Deleted != deleted)
+        {
+            // Retention may have deleted event keys the writer remembers as written.
+            _writer.Reset();
+        }
     }
 
     private void Commit(IReadOnlyList<object> batch, long backlog, long dropped)
@@ -167,6 +183,7 @@ public sealed partial class EdgeStore : IDisposable
                 written++;
             }
         }
+        _writer!.Flush(tx);
         using (SqliteCommand run = _connection.CreateCommand())
         {
             run.Transaction = tx;

@@ -11,14 +11,15 @@ namespace Vigil.Storage;
 
 /// <summary>
 /// Writes records into the tables inside the caller's transaction, with statements compiled once:
-/// every event into <c>events</c>; exec, fork and exit also into <c>processes</c>; network events
+/// every event into a block of <c>event_blocks</c> (<see cref="EventBlocks"/>, written by <see cref="Flush"/>);
+/// exec, fork and exit also into <c>processes</c>; network events
 /// folded into <c>flows</c>; detections; the latest revision of each incident.
 /// </summary>
 internal sealed class RecordWriter : IDisposable
 {
     private readonly ArrayBufferWriter<byte> _buffer = new(2048);
     private readonly Utf8JsonWriter _json;
-    private readonly Statement _event;
+    private readonly EventBlocks _blocks;
     private readonly Statement _detection;
     private readonly Statement _incident;
     private readonly Statement _exec;
@@ -30,9 +31,7 @@ internal sealed class RecordWriter : IDisposable
     {
         // Relaxed escaping keeps command lines readable ('>' stays '>'); the JSON is never embedded in HTML.
         _json = new Utf8JsonWriter(_buffer, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
-        _event = new Statement(connection,
-            "INSERT INTO events (time, type, pid, exec_id, name, container, json) VALUES ($time, $type, $pid, $exec_id, $name, $container, $json)",
-            "time", "type", "pid", "exec_id", "name", "container", "json");
+        _blocks = new EventBlocks(connection);
         _detection = new Statement(connection,
             "INSERT INTO detections (time, rule, priority, pid, exec_id, name, container, json) VALUES ($time, $rule, $priority, $pid, $exec_id, $name, $container, $json)",
             "time", "rule", "priority", "pid", "exec_id", "name", "container", "json");
@@ -97,7 +96,7 @@ internal sealed class RecordWriter : IDisposable
         string execId = p.ExecId.ToString();
         long time = StoreTime.ToMicros(e.Timestamp);
         string? container = ContainerOf(e.Context);
-        _event.Run(tx, time, EventJson.Name(e), p.Pid, execId, p.Comm, container, Json(w => EventJson.Write(w, e)));
+        _blocks.Add(tx, p.Comm, EventJson.Name(e), time, p.Pid, execId, container, Utf8(w => EventJson.Write(w, e)));
         switch (e)
         {
             case ProcessExecEvent exec:
@@ -130,19 +129,29 @@ internal sealed class RecordWriter : IDisposable
 
     private static string? ContainerOf(ProcessInfo? process) => process?.Container is { IsHost: false } c ? c.Id : null;
 
-    private string Json(Action<Utf8JsonWriter> write)
+    /// <summary>Writes the events' blocks still open; call once per batch, before it commits.</summary>
+    public void Flush(SqliteTransaction tx) => _blocks.Flush(tx);
+
+    /// <summary>Forgets what was written but not committed (a rolled-back batch), or event keys retention deleted.</summary>
+    public void Reset() => _blocks.Reset();
+
+    private string Json(Action<Utf8JsonWriter> write) => Encoding.UTF8.GetString(Utf8(write));
+
+    /// <summary>The JSON as UTF-8, valid until the next call.</summary>
+    private ReadOnlySpan<byte> Utf8(Action<Utf8JsonWriter> write)
     {
         _buffer.ResetWrittenCount();
         _json.Reset();
         write(_json);
         _json.Flush();
-        return Encoding.UTF8.GetString(_buffer.WrittenSpan);
+        return _buffer.WrittenSpan;
     }
 
     public void Dispose()
     {
         _json.Dispose();
-        foreach (Statement s in new[] { _event, _detection, _incident, _exec, _knownProcess, _exit, _flow })
+        _blocks.Dispose();
+        foreach (Statement s in new[] { _detection, _incident, _exec, _knownProcess, _exit, _flow })
         {
             s.Dispose();
         }

@@ -33,7 +33,8 @@ internal sealed class Retention(SqliteConnection connection, StoreOptions option
     {
         long micros = StoreTime.ToMicros(cutoff);
         using SqliteTransaction tx = connection.BeginTransaction();
-        Deleted += Delete(tx, "DELETE FROM events WHERE time < $t", micros)
+        // A block goes when its newest event is older than the cutoff.
+        Deleted += DeleteBlocks(tx, "DELETE FROM event_blocks WHERE last_time < $t RETURNING count", micros)
             + DeleteRelated(tx, micros);
         tx.Commit();
     }
@@ -48,19 +49,19 @@ internal sealed class Retention(SqliteConnection connection, StoreOptions option
         long target = (long)(options.MaxBytes * LowWater);
         while (UsedBytes > target)
         {
-            // Event ids only grow and only the oldest are deleted, so min..max counts them without a scan.
-            long? first = Scalar("SELECT min(id) FROM events");
+            // Block ids only grow and only the oldest are deleted, so min..max counts them without a scan.
+            long? first = Scalar("SELECT min(id) FROM event_blocks");
             if (first is null)
             {
                 PruneOldestOther();
                 break;
             }
-            long span = Scalar("SELECT max(id) FROM events")!.Value - first.Value + 1;
-            // Delete the share of events that should free the excess, at least a tenth of them.
+            long span = Scalar("SELECT max(id) FROM event_blocks")!.Value - first.Value + 1;
+            // Delete the share of blocks that should free the excess, at least a tenth of them.
             double share = Math.Max(0.1, 1.0 - ((double)target / UsedBytes));
             using SqliteTransaction tx = connection.BeginTransaction();
-            Deleted += Delete(tx, "DELETE FROM events WHERE id < $t", first.Value + Math.Max(1, (long)(span * share)));
-            Deleted += DeleteRelated(tx, Scalar("SELECT min(time) FROM events", tx) ?? long.MaxValue);
+            Deleted += DeleteBlocks(tx, "DELETE FROM event_blocks WHERE id < $t RETURNING count", first.Value + Math.Max(1, (long)(span * share)));
+            Deleted += DeleteRelated(tx, Scalar("SELECT min(first_time) FROM event_blocks", tx) ?? long.MaxValue);
             tx.Commit();
         }
         if (FileBytes > options.MaxBytes)
@@ -81,12 +82,34 @@ internal sealed class Retention(SqliteConnection connection, StoreOptions option
         tx.Commit();
     }
 
-    /// <summary>Detections, closed-out incidents, flows and exited processes older than <paramref name="micros"/>.</summary>
-    private long DeleteRelated(SqliteTransaction tx, long micros) =>
-        Delete(tx, "DELETE FROM detections WHERE time < $t", micros)
-        + Delete(tx, "DELETE FROM incidents WHERE last_seen < $t", micros)
-        + Delete(tx, "DELETE FROM flows WHERE last_seen < $t", micros)
-        + Delete(tx, "DELETE FROM processes WHERE exit < $t", micros);
+    /// <summary>
+    /// Detections, closed-out incidents, flows and exited processes older than <paramref name="micros"/>,
+    /// and event keys no block left can hold (a key's time may lag its newest event by the refresh interval).
+    /// </summary>
+    private long DeleteRelated(SqliteTransaction tx, long micros)
+    {
+        Delete(tx, "DELETE FROM event_keys WHERE last_time < $t", micros == long.MaxValue ? micros : micros - EventBlocks.KeyRefreshMicros);
+        return Delete(tx, "DELETE FROM detections WHERE time < $t", micros)
+            + Delete(tx, "DELETE FROM incidents WHERE last_seen < $t", micros)
+            + Delete(tx, "DELETE FROM flows WHERE last_seen < $t", micros)
+            + Delete(tx, "DELETE FROM processes WHERE exit < $t", micros);
+    }
+
+    /// <summary>Deletes blocks; returns the events they held.</summary>
+    private long DeleteBlocks(SqliteTransaction tx, string sql, long value)
+    {
+        using SqliteCommand command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.Transaction = tx;
+        command.Parameters.AddWithValue("$t", value);
+        long events = 0;
+        using SqliteDataReader reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            events += reader.GetInt64(0);
+        }
+        return events;
+    }
 
     private long Delete(SqliteTransaction tx, string sql, long value)
     {

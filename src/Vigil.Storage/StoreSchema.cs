@@ -5,27 +5,35 @@ namespace Vigil.Storage;
 /// <summary>
 /// The tables and indexes. Every record keeps its full JSON (docs/events.md attribute names) next to
 /// the columns queries filter on; times are microseconds since the epoch (<see cref="StoreTime"/>).
+/// Events are packed: up to <see cref="EventBlocks.MaxEvents"/> events of one process name and one
+/// batch per row of <c>event_blocks</c>, compressed, with the time range and a bit set of their
+/// types beside them; <c>event_keys</c> says which process names had events of an exec id, a pid or
+/// a container, so queries on those read only the blocks of those names.
 /// </summary>
 internal static class StoreSchema
 {
     /// <summary>Bumped when the layout changes; a file of another version is refused with a clear error.</summary>
-    public const int Version = 1;
+    public const int Version = 2;
 
     private const string Tables = """
-        CREATE TABLE IF NOT EXISTS events (
+        CREATE TABLE IF NOT EXISTS event_blocks (
             id INTEGER PRIMARY KEY,
-            time INTEGER NOT NULL,
-            type TEXT NOT NULL,
-            pid INTEGER NOT NULL,
-            exec_id TEXT NOT NULL,
+            first_id INTEGER NOT NULL,
+            count INTEGER NOT NULL,
             name TEXT NOT NULL,
-            container TEXT,
-            json TEXT NOT NULL);
-        CREATE INDEX IF NOT EXISTS events_time ON events (time);
-        CREATE INDEX IF NOT EXISTS events_type ON events (type, time);
-        CREATE INDEX IF NOT EXISTS events_exec ON events (exec_id);
-        CREATE INDEX IF NOT EXISTS events_name ON events (name, time);
-        CREATE INDEX IF NOT EXISTS events_container ON events (container, time) WHERE container IS NOT NULL;
+            types INTEGER NOT NULL,
+            first_time INTEGER NOT NULL,
+            last_time INTEGER NOT NULL,
+            data BLOB NOT NULL);
+        CREATE INDEX IF NOT EXISTS event_blocks_time ON event_blocks (last_time);
+        CREATE INDEX IF NOT EXISTS event_blocks_name ON event_blocks (name, last_time);
+
+        CREATE TABLE IF NOT EXISTS event_keys (
+            kind INTEGER NOT NULL,
+            key TEXT NOT NULL,
+            name TEXT NOT NULL,
+            last_time INTEGER NOT NULL,
+            PRIMARY KEY (kind, key, name)) WITHOUT ROWID;
 
         CREATE TABLE IF NOT EXISTS detections (
             id INTEGER PRIMARY KEY,

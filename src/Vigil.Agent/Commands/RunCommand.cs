@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Net;
 using Microsoft.Extensions.Logging;
 using Vigil.Agent.Api;
+using Vigil.Agent.Config;
 using Vigil.Agent.Fleet;
 using Vigil.Agent.Host;
 using Vigil.Agent.Otlp;
@@ -58,8 +59,27 @@ public static class RunCommand
         var jsonl = new JsonLinesArguments();
         jsonl.AddTo(command);
         otlp.AddTo(command);
-        command.SetAction((result, cancel) =>
+        var config = new Option<string?>("--config") { Description = "YAML configuration file (docs/config.md); VIGIL_SECTION__KEY variables override it, flags override both" };
+        command.Options.Add(config);
+        command.SetAction((given, cancel) =>
         {
+            RunConfiguration configuration;
+            ParseResult result;
+            try
+            {
+                configuration = RunConfiguration.Load(command, given, given.GetValue(config));
+                result = configuration.Apply(given);
+            }
+            catch (ConfigException ex)
+            {
+                Console.Error.WriteLine($"vigil run: {ex.Message}");
+                return Task.FromResult(ExitCodes.Usage);
+            }
+            if (result.Errors.FirstOrDefault() is { } error)
+            {
+                Console.Error.WriteLine($"vigil run: {error.Message}");
+                return Task.FromResult(ExitCodes.Usage);
+            }
             AnalysisOptions defaults = AnalysisOptions.Defaults(AppContext.BaseDirectory);
             var options = new AgentOptions
             {
@@ -93,7 +113,7 @@ public static class RunCommand
                 Otlp = otlp.Read(result),
             };
             IRecordFormatter formatter = result.GetValue(output) == "table" ? new TableFormatter() : new JsonLinesFormatter();
-            return RunAsync(options, formatter, result.GetValue(verbose) ? LogLevel.Debug : LogLevel.Information, cancel);
+            return RunAsync(options, formatter, result.GetValue(verbose) ? LogLevel.Debug : LogLevel.Information, configuration.Explain, cancel);
         });
         return command;
     }
@@ -109,7 +129,8 @@ public static class RunCommand
         return null;
     }
 
-    private static async Task<int> RunAsync(AgentOptions options, IRecordFormatter formatter, LogLevel level, CancellationToken cancel)
+    /// <param name="explain">Adds to a refused flag where its value came from (the configuration file, a variable).</param>
+    private static async Task<int> RunAsync(AgentOptions options, IRecordFormatter formatter, LogLevel level, Func<string, string> explain, CancellationToken cancel)
     {
         if (!Privileges.CanUseBpf(out string missing))
         {
@@ -137,7 +158,7 @@ public static class RunCommand
         }
         catch (ArgumentException ex)
         {
-            await Console.Error.WriteLineAsync($"vigil run: {ex.Message}").ConfigureAwait(false);
+            await Console.Error.WriteLineAsync($"vigil run: {explain(ex.Message)}").ConfigureAwait(false);
             return ExitCodes.Usage;
         }
         using ILoggerFactory logs = Logging.Create(level);

@@ -123,9 +123,10 @@ public sealed class EdgeStoreTests : IDisposable
         ProcessInfo p = _events.Process("/usr/bin/stress");
         using (EdgeStore store = EdgeStore.Open(options))
         {
-            for (int batch = 0; batch < 60; batch++)
+            for (int batch = 0; batch < 200; batch++)
             {
-                store.Write([.. Enumerable.Range(0, 500).Select(_ => _events.File(p, "/var/tmp/" + new string('x', 200), FileIntent.Write))]);
+                // Random names: events are stored compressed, and repeated text would take almost no room.
+                store.Write([.. Enumerable.Range(0, 500).Select(_ => _events.File(p, "/var/tmp/" + Convert.ToHexString(Guid.NewGuid().ToByteArray()) + Convert.ToHexString(Guid.NewGuid().ToByteArray()) + Convert.ToHexString(Guid.NewGuid().ToByteArray()), FileIntent.Write))]);
                 Assert.InRange(new FileInfo(_file.Path).Length, 0, options.MaxBytes);
                 Assert.InRange(store.FileBytes, 0, options.MaxBytes);
             }
@@ -134,7 +135,7 @@ public sealed class EdgeStoreTests : IDisposable
 
         using EdgeStore reader = EdgeStore.OpenReadOnly(_file.Path);
         long kept = reader.EventCount();
-        Assert.InRange(kept, 1000, 30_000 - 1);
+        Assert.InRange(kept, 1000, 100_000 - 1);
         // What is left is the newest, without holes.
         IReadOnlyList<StoredEvent> newest = reader.Events(new EventQuery { Limit = (int)kept });
         Assert.Equal(_events.Now, newest[^1].Time, TimeSpan.FromMilliseconds(1));
@@ -195,22 +196,25 @@ public sealed class EdgeStoreTests : IDisposable
         StoreException notDb = Assert.Throws<StoreException>(() => EdgeStore.OpenReadOnly(text));
         Assert.Contains($"store {text}", notDb.Message, StringComparison.Ordinal);
 
+        ProcessExecEvent exec = _events.Exec(_events.Process("/bin/ls"));
         using (EdgeStore store = EdgeStore.Open(new StoreOptions { Path = _file.Path }))
         {
-            store.Write([_events.Exec(_events.Process("/bin/ls"))]);
+            store.Write([exec, new RuleDetection("ls ran", RulePriority.Notice, [], "ls", [], exec, 1)]);
         }
         using (var raw = new SqliteConnection($"Data Source={_file.Path};Pooling=False"))
         {
             raw.Open();
             using SqliteCommand corrupt = raw.CreateCommand();
-            corrupt.CommandText = "UPDATE events SET json = '{\"time\": trunc' WHERE id = 1";
+            corrupt.CommandText = "UPDATE detections SET json = '{\"time\": trunc' WHERE id = 1; UPDATE event_blocks SET data = x'00ff17' WHERE id = 1";
             corrupt.ExecuteNonQuery();
         }
         using EdgeStore reader = EdgeStore.OpenReadOnly(_file.Path);
-        StoredEvent bad = Assert.Single(reader.Events(new EventQuery()));
+        StoredDetection bad = Assert.Single(reader.Detections(new DetectionQuery()));
         StoreException corruptError = Assert.Throws<StoreException>(() => StoredJson.Parse(bad).Dispose());
-        Assert.Contains("events row 1 holds invalid JSON", corruptError.Message, StringComparison.Ordinal);
+        Assert.Contains("detections row 1 holds invalid JSON", corruptError.Message, StringComparison.Ordinal);
         Assert.Throws<StoreException>(() => JsonSerializer.Serialize(bad));
+        StoreException corruptBlock = Assert.Throws<StoreException>(() => reader.Events(new EventQuery()));
+        Assert.Contains("event_blocks row 1 cannot be unpacked", corruptBlock.Message, StringComparison.Ordinal);
     }
 
     private static string? Attribute(StoredEvent e, string name)

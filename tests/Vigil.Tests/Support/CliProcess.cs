@@ -13,7 +13,9 @@ public sealed class CliProcess : IDisposable
 
     /// <param name="netns">Runs inside this network namespace (one a test made), through nsenter.</param>
     /// <param name="capabilities">Runs as root with only these capabilities (setpriv's names: bpf, net_admin, ...) in its bounding set.</param>
-    public CliProcess(IEnumerable<string> args, string? runAs = null, string? netns = null, IEnumerable<string>? capabilities = null)
+    /// <param name="environment">Variables set for the CLI on top of the test's own.</param>
+    public CliProcess(IEnumerable<string> args, string? runAs = null, string? netns = null, IEnumerable<string>? capabilities = null,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
         var info = new ProcessStartInfo(runAs is not null || capabilities is not null ? "setpriv" : netns is not null ? "nsenter" : RepoPaths.Cli)
         {
@@ -42,6 +44,10 @@ public sealed class CliProcess : IDisposable
         foreach (string a in args)
         {
             info.ArgumentList.Add(a);
+        }
+        foreach ((string name, string value) in environment ?? new Dictionary<string, string>())
+        {
+            info.Environment[name] = value;
         }
         _process = Process.Start(info)!;
         _process.OutputDataReceived += (_, e) =>
