@@ -376,7 +376,7 @@ public sealed class Correlator
         : match.Rule.Steps.Last(s => s.Matches(match.Steps[i])).Name;
 
     private IncidentState? IncidentOf(Signal s) =>
-        _open.FirstOrDefault(i => i.Signals.Any(x => x.Id == s.Id));
+        _open.FirstOrDefault(i => i.ById.ContainsKey(s.Id));
 
     private void Merge(IncidentState into, IncidentState other, CausalEdge? bridge)
     {

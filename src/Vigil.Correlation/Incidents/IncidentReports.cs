@@ -9,11 +9,7 @@ internal static class IncidentReports
     {
         List<Signal> timeline = [.. incident.Signals];
         timeline.Sort(static (x, y) => x.Time != y.Time ? x.Time.CompareTo(y.Time) : x.Id.CompareTo(y.Id));
-        var byId = new Dictionary<long, Signal>(timeline.Count);
-        foreach (Signal s in timeline)
-        {
-            byId[s.Id] = s;
-        }
+        IReadOnlyDictionary<long, Signal> byId = incident.ById;
         Signal headline = Headline(timeline);
         return new IncidentReport
         {
@@ -69,7 +65,7 @@ internal static class IncidentReports
     /// The earliest finding or sequence step that nothing earlier in the incident explains:
     /// no causal edge comes into it from an earlier finding or step.
     /// </summary>
-    private static Signal RootCause(IncidentState incident, List<Signal> timeline, Dictionary<long, Signal> byId)
+    private static Signal RootCause(IncidentState incident, List<Signal> timeline, IReadOnlyDictionary<long, Signal> byId)
     {
         bool IsCausal(Signal s) => s.Kind is SignalKind.Detection or SignalKind.Anomaly || incident.SequenceSteps.ContainsKey(s.Id);
         var explained = new HashSet<long>();

@@ -7,7 +7,13 @@ internal sealed class IncidentState(string id)
 {
     public string Id { get; } = id;
 
+    private readonly Dictionary<long, Signal> _byId = [];
+
+    /// <summary>The signals, kept in time order by the correlator; change them only through this class's methods.</summary>
     public List<Signal> Signals { get; } = [];
+
+    /// <summary>The signals by id, kept with them: every revision and sequence completion looks ids up.</summary>
+    public IReadOnlyDictionary<long, Signal> ById => _byId;
 
     public List<CausalEdge> Edges { get; } = [];
 
@@ -42,6 +48,7 @@ internal sealed class IncidentState(string id)
     public void Add(Signal signal, CausalEdge? edge)
     {
         Signals.Add(signal);
+        _byId[signal.Id] = signal;
         if (edge is not null)
         {
             Edges.Add(edge);
@@ -64,6 +71,10 @@ internal sealed class IncidentState(string id)
     public void Absorb(IncidentState other, CausalEdge? bridge)
     {
         Signals.AddRange(other.Signals);
+        foreach (Signal s in other.Signals)
+        {
+            _byId[s.Id] = s;
+        }
         Signals.Sort((x, y) => x.Time.CompareTo(y.Time));
         Edges.AddRange(other.Edges);
         if (bridge is not null)
@@ -103,6 +114,7 @@ internal sealed class IncidentState(string id)
                 return false;
             }
             dropped.Add(s.Id);
+            _byId.Remove(s.Id);
             return true;
         });
         Edges.RemoveAll(e => dropped.Contains(e.From) || dropped.Contains(e.To));
