@@ -144,6 +144,26 @@ static __always_inline __u8 open_intent(__u32 flags)
 	return intent;
 }
 
+/* Rules of the call's op and intent: known from the arguments alone, so an unwatched call is
+ * dropped before any path is read. */
+static __always_inline __u64 file_cheap_rules(struct vigil_policy_config *cfg, struct file_call *call)
+{
+	__u64 rules = cfg->op_rules[call->op & (VIGIL_POLICY_OPS - 1)];
+
+	if (rules & cfg->has[VIGIL_SEL_INTENT]) {
+		__u64 matched = 0;
+#pragma unroll
+		for (int bit = 0; bit < 4; bit++)
+			if (call->intent & (1 << bit))
+				matched |= cfg->intent_rules[bit];
+		rules = vigil_keep(cfg, rules, VIGIL_SEL_INTENT, matched);
+	}
+	return rules;
+}
+
+/* Wanted events in file_pending: while there are none, exit programs return at once. */
+__u64 file_pending_count = 0;
+
 static __always_inline int file_enter(struct file_call *call)
 {
 	struct vigil_policy_config *cfg;
@@ -156,17 +176,19 @@ static __always_inline int file_enter(struct file_call *call)
 	if (vigil_is_agent())
 		return 0;
 	cfg = vigil_policy_begin(&generation);
-	s = vigil_judge_scratch();
-	b = bpf_map_lookup_elem(&build_scratch, &zero);
-	p = bpf_map_lookup_elem(&pending_scratch, &zero);
-	if (!cfg || !s || !b || !p)
+	if (!cfg)
 		return 0;
-	slot = generation & 1;
-	rules = cfg->op_rules[call->op & (VIGIL_POLICY_OPS - 1)];
+	rules = file_cheap_rules(cfg, call);
 	if (!rules) {
 		vigil_count_unmatched();
 		return 0;
 	}
+	s = vigil_judge_scratch();
+	b = bpf_map_lookup_elem(&build_scratch, &zero);
+	p = bpf_map_lookup_elem(&pending_scratch, &zero);
+	if (!s || !b || !p)
+		return 0;
+	slot = generation & 1;
 
 	__u64 path = file_path(&b->path[0], call->dfd, (__u64)call->path, call->path_raw);
 	__u64 target = call->target ? file_path(&b->path[1], call->target_dfd, (__u64)call->target, 0) : 0;
@@ -175,14 +197,6 @@ static __always_inline int file_enter(struct file_call *call)
 		if (call->target)
 			matched |= file_path_rules(cfg, s, &b->path[1], slot, target);
 		rules = vigil_keep(cfg, rules, VIGIL_SEL_PATH, matched);
-	}
-	if (rules & cfg->has[VIGIL_SEL_INTENT]) {
-		__u64 matched = 0;
-#pragma unroll
-		for (int bit = 0; bit < 4; bit++)
-			if (call->intent & (1 << bit))
-				matched |= cfg->intent_rules[bit];
-		rules = vigil_keep(cfg, rules, VIGIL_SEL_INTENT, matched);
 	}
 	if (rules)
 		rules = vigil_judge_process(cfg, s, slot, rules);
@@ -212,11 +226,15 @@ static __always_inline int file_enter(struct file_call *call)
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	if (bpf_map_update_elem(&file_pending, &tid, p, BPF_ANY) < 0)
 		vigil_count_drop();
+	else
+		__sync_fetch_and_add(&file_pending_count, 1);
 	return 0;
 }
 
 static __always_inline int file_exit(long ret)
 {
+	if (!file_pending_count)
+		return 0;
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct file_pending *p = bpf_map_lookup_elem(&file_pending, &tid);
 
@@ -227,7 +245,8 @@ static __always_inline int file_exit(long ret)
 	vigil_fill_header(&p->rec.hdr, VIGIL_RECORD_FILE, size);
 	if (size <= sizeof(*p))
 		vigil_output(&file_events, p, size);
-	bpf_map_delete_elem(&file_pending, &tid);
+	if (bpf_map_delete_elem(&file_pending, &tid) == 0)
+		__sync_fetch_and_add(&file_pending_count, -1);
 	return 0;
 }
 

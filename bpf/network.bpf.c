@@ -233,19 +233,21 @@ static __always_inline void socket_tuple(const struct sock *sk, __u8 direction, 
 
 /* ---- connection events ---- */
 
-static __always_inline void emit(__u16 kind, const struct vigil_process *proc, const struct vigil_net_tuple *t,
+/* Judges and ships (or counts) one event; true when a rule matched it (or no filter is in force). */
+static __always_inline bool emit(__u16 kind, const struct vigil_process *proc, const struct vigil_net_tuple *t,
 				 __u64 sent, __u64 received, __s32 result, bool has_source, bool always)
 {
 	struct verdict v = judge(t, has_source);
 	struct vigil_conn_record *rec;
+	bool judged = !v.enabled || v.matched;
 
 	if (!selected(&v) && !always) {
 		count(VIGIL_NET_SLOT_FILTERED);
-		return;
+		return judged;
 	}
 	rec = vigil_reserve(&network_events, sizeof(*rec));
 	if (!rec)
-		return;
+		return judged;
 	vigil_fill_header(&rec->hdr, kind, sizeof(*rec));
 	rec->proc = *proc;
 	rec->tuple = *t;
@@ -255,6 +257,28 @@ static __always_inline void emit(__u16 kind, const struct vigil_process *proc, c
 	rec->generation = v.generation;
 	vigil_submit(&network_events, rec);
 	count(VIGIL_NET_SLOT_SHIPPED);
+	return judged;
+}
+
+/* Set before load when flows are counted: packets are attributed through socket owners, so every
+ * socket needs one. Without flows, a connect no rule in force selects gets none, and its later
+ * state changes cost one failed lookup. */
+const volatile __u8 vigil_count_flows = 0;
+
+/* Whether a connect starting now (destination and source address known, source port not yet)
+ * needs an owner: flows are counted, no filter is in force, or a rule matches it. */
+static __always_inline bool connect_needs_owner(const struct sock *sk)
+{
+	struct vigil_net_tuple t;
+
+	if (vigil_count_flows)
+		return true;
+	socket_tuple(sk, VIGIL_NET_OUTBOUND, &t);
+	struct verdict v = judge(&t, true);
+	if (!v.enabled || v.matched)
+		return true;
+	count(VIGIL_NET_SLOT_FILTERED);
+	return false;
 }
 
 /* The owner is remembered in process context (connect, listen); later changes run in softirq. */
@@ -295,7 +319,8 @@ int BPF_PROG(handle_set_state, const struct sock *sk, const int oldstate, const 
 	if (sk->sk_protocol != IPPROTO_TCP)
 		return 0;
 	if (newstate == TCP_SYN_SENT) {
-		remember_owner(sk, VIGIL_NET_OUTBOUND);
+		if (connect_needs_owner(sk))
+			remember_owner(sk, VIGIL_NET_OUTBOUND);
 		return 0;
 	}
 	if (newstate == TCP_LISTEN) {
@@ -309,14 +334,12 @@ int BPF_PROG(handle_set_state, const struct sock *sk, const int oldstate, const 
 		/* The connect resolved: established, or refused, timed out or abandoned. */
 		__s32 err = newstate == TCP_ESTABLISHED ? 0 : (sk->sk_err ? sk->sk_err : ECONNABORTED);
 		socket_tuple(sk, VIGIL_NET_OUTBOUND, &owner->tuple);
-		emit(VIGIL_RECORD_CONNECT, &owner->proc, &owner->tuple, 0, 0, -err, true, false);
-		owner->reported = err == 0;
+		owner->reported = emit(VIGIL_RECORD_CONNECT, &owner->proc, &owner->tuple, 0, 0, -err, true, false) && err == 0;
 		return 0;
 	}
 	if (oldstate == TCP_SYN_RECV && newstate == TCP_ESTABLISHED && owner->direction == VIGIL_NET_INBOUND) {
 		socket_tuple(sk, VIGIL_NET_INBOUND, &owner->tuple);
-		emit(VIGIL_RECORD_ACCEPT, &owner->proc, &owner->tuple, 0, 0, 0, true, false);
-		owner->reported = 1;
+		owner->reported = emit(VIGIL_RECORD_ACCEPT, &owner->proc, &owner->tuple, 0, 0, 0, true, false);
 		return 0;
 	}
 	if (newstate == TCP_CLOSE && owner->reported) {

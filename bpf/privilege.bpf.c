@@ -104,18 +104,15 @@ static __always_inline int privilege_exit(long ret)
 	return 0;
 }
 
-static __always_inline __u32 current_euid(void)
+/* Whether the current task is fully root for the uid (or gid) family: real and effective ids both 0. */
+static __always_inline bool current_is_root(bool gid)
 {
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	const struct cred *cred = BPF_CORE_READ(task, cred);
 
-	return BPF_CORE_READ(task, cred, euid.val);
-}
-
-static __always_inline __u32 current_egid(void)
-{
-	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
-
-	return BPF_CORE_READ(task, cred, egid.val);
+	if (gid)
+		return BPF_CORE_READ(cred, gid.val) == 0 && BPF_CORE_READ(cred, egid.val) == 0;
+	return BPF_CORE_READ(cred, uid.val) == 0 && BPF_CORE_READ(cred, euid.val) == 0;
 }
 
 /* The id a setuid-family call asks for: the effective one when given, else the real, else the saved. */
@@ -124,9 +121,11 @@ static __always_inline __s64 asked_id(__u32 real, __u32 effective, __u32 saved)
 	return effective != (__u32)-1 ? effective : real != (__u32)-1 ? real : saved;
 }
 
-static __always_inline __u8 to_root(__u32 current, __u32 real, __u32 effective, __u32 saved)
+/* A process not fully root asks for id 0. A setuid-root program run by a user is root only in its
+ * effective id: its setuid(0) makes the user root for good, the classic escalation. */
+static __always_inline __u8 to_root(bool gid, __u32 real, __u32 effective, __u32 saved)
 {
-	return current != 0 && (real == 0 || effective == 0 || saved == 0);
+	return (real == 0 || effective == 0 || saved == 0) && !current_is_root(gid);
 }
 
 #define ARG(i) ((__u32)ctx->args[i])
@@ -148,17 +147,17 @@ static __always_inline __u8 to_root(__u32 current, __u32 real, __u32 effective, 
 	PRIVILEGE_EXIT(name)
 
 PRIVILEGE(setuid, .syscall = VIGIL_PRIV_SETUID, .target = ARG(0),
-	  .to_root = to_root(current_euid(), ARG(0), -1, -1))
+	  .to_root = to_root(false, ARG(0), -1, -1))
 PRIVILEGE(setreuid, .syscall = VIGIL_PRIV_SETREUID, .target = asked_id(ARG(0), ARG(1), -1),
-	  .to_root = to_root(current_euid(), ARG(0), ARG(1), -1))
+	  .to_root = to_root(false, ARG(0), ARG(1), -1))
 PRIVILEGE(setresuid, .syscall = VIGIL_PRIV_SETRESUID, .target = asked_id(ARG(0), ARG(1), ARG(2)),
-	  .to_root = to_root(current_euid(), ARG(0), ARG(1), ARG(2)))
+	  .to_root = to_root(false, ARG(0), ARG(1), ARG(2)))
 PRIVILEGE(setgid, .syscall = VIGIL_PRIV_SETGID, .target = ARG(0),
-	  .to_root = to_root(current_egid(), ARG(0), -1, -1))
+	  .to_root = to_root(true, ARG(0), -1, -1))
 PRIVILEGE(setregid, .syscall = VIGIL_PRIV_SETREGID, .target = asked_id(ARG(0), ARG(1), -1),
-	  .to_root = to_root(current_egid(), ARG(0), ARG(1), -1))
+	  .to_root = to_root(true, ARG(0), ARG(1), -1))
 PRIVILEGE(setresgid, .syscall = VIGIL_PRIV_SETRESGID, .target = asked_id(ARG(0), ARG(1), ARG(2)),
-	  .to_root = to_root(current_egid(), ARG(0), ARG(1), ARG(2)))
+	  .to_root = to_root(true, ARG(0), ARG(1), ARG(2)))
 PRIVILEGE(memfd_create, .syscall = VIGIL_PRIV_MEMFD_CREATE, .name = (const char *)ctx->args[0], .flags = ARG(1))
 PRIVILEGE(init_module, .syscall = VIGIL_PRIV_INIT_MODULE, .name = (const char *)ctx->args[2], .flags = ctx->args[1])
 PRIVILEGE(finit_module, .syscall = VIGIL_PRIV_FINIT_MODULE, .target = (int)ARG(0), .name = (const char *)ctx->args[1],

@@ -35,6 +35,7 @@ var cpu = TimeSpan.Zero;
 var wall = new Stopwatch();
 using var self = Process.GetCurrentProcess();
 long done = 0;
+long allocated = 0;
 DateTime lastHousekeeping = DateTime.MinValue;
 while (done < total)
 {
@@ -43,6 +44,7 @@ while (done < total)
     int nextDetection = 0;
     self.Refresh();
     TimeSpan cpuBefore = self.TotalProcessorTime;
+    long allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
     wall.Start();
     for (int i = 0; i < batch.Length; i++)
     {
@@ -67,6 +69,7 @@ while (done < total)
         }
     }
     wall.Stop();
+    allocated += GC.GetAllocatedBytesForCurrentThread() - allocatedBefore;
     self.Refresh();
     cpu += self.TotalProcessorTime - cpuBefore;
     done += BatchSize;
@@ -77,7 +80,7 @@ while (done < total)
 }
 
 double eps = done / cpu.TotalSeconds;
-Console.WriteLine($"cpu_s={cpu.TotalSeconds:0.0} wall_s={wall.Elapsed.TotalSeconds:0.0} events={done} simulated={stream.Now - new DateTime(2026, 11, 23, 0, 0, 0, DateTimeKind.Utc):hh\\:mm\\:ss} incident_revisions={incidents} open_incidents={correlator.OpenIncidents} " +
+Console.WriteLine($"cpu_s={cpu.TotalSeconds:0.0} wall_s={wall.Elapsed.TotalSeconds:0.0} events={done} alloc_bytes_per_event={allocated / (double)done:0.0} simulated={stream.Now - new DateTime(2026, 11, 23, 0, 0, 0, DateTimeKind.Utc):hh\\:mm\\:ss} incident_revisions={incidents} open_incidents={correlator.OpenIncidents} " +
     $"incidents_evicted={correlator.IncidentsEvicted} sequence_evictions={correlator.SequenceEvictions} baseline_profiles={baselines.Profiles} sequences={sequences.Count}");
 Console.WriteLine($"correlation: eps={eps:0} rss_mb_start={rssStart:0.0} rss_mb_end={Rss():0.0}");
 return 0;

@@ -136,11 +136,14 @@ public sealed class AgentRun : IDisposable
             }
         }
         DateTime firstRead = _incidents.TryGetValue(id, out ObservedIncident? seen) ? seen.FirstReadUtc : now;
+        // A plain event is a root cause as a sequence's step: named by the step, then the event.
+        string rootName = root.GetProperty("name").GetString() ?? "";
+        string rootCause = root.TryGetProperty("vigil.sequence.step", out JsonElement step) ? $"{step.GetString()} ({rootName})" : rootName;
         _incidents[id] = new ObservedIncident(
             id,
             o.GetProperty("vigil.incident.title").GetString() ?? "",
             o.GetProperty("vigil.incident.confidence").GetDouble(),
-            root.GetProperty("name").GetString() ?? "",
+            rootCause,
             findings,
             pids,
             firstRead);

@@ -10,7 +10,7 @@ public sealed record ScenarioExpectation
     /// <summary>A finding the scenario's incident must hold: a sequence or rule name.</summary>
     public string Finding { get; init; } = "";
 
-    /// <summary>Name of the root-cause signal (the rule or sequence step of the first malicious action).</summary>
+    /// <summary>The root-cause signal (the first malicious action): a rule's name, or "sequence: step" for a plain event that was a sequence's step.</summary>
     public string RootCause { get; init; } = "";
 }
 

@@ -15,10 +15,15 @@ public sealed class ScenarioRunner(AgentRun agent, TimeSpan settle, TimeSpan tim
         long root;
         try
         {
-            var info = new ProcessStartInfo("bash") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-            info.ArgumentList.Add(scenario.Script);
+            // Each scenario in a session of its own, under a parent of its own (setsid forks): scenarios are
+            // separate experiments, and as children of the runner they would all be siblings of each other.
+            var info = new ProcessStartInfo("setsid") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+            foreach (string arg in (string[])["--fork", "--wait", "bash", scenario.Script])
+            {
+                info.ArgumentList.Add(arg);
+            }
             info.Environment["WORK"] = work.FullName;
-            using Process script = Process.Start(info) ?? throw new InvalidOperationException("cannot start bash");
+            using Process script = Process.Start(info) ?? throw new InvalidOperationException("cannot start setsid");
             root = script.Id;
             script.OutputDataReceived += (_, e) =>
             {

@@ -27,6 +27,7 @@ public sealed class Correlator
     private readonly List<Anchor> _candidates = [];
     private readonly List<(IncidentState Incident, CausalEdge Edge)> _others = [];
     private readonly Dictionary<string, IncidentReport> _published = new(StringComparer.Ordinal);
+    private readonly List<IncidentState> _pending = []; // published incidents whose next revision is held back
     private long _nextSignal;
     private long _nextIncident;
     private DateTime _lastDrops = DateTime.MinValue;
@@ -48,7 +49,15 @@ public sealed class Correlator
 
     public int OpenIncidents => _open.Count;
 
-    public IReadOnlyCollection<IncidentReport> Published => _published.Values;
+    /// <summary>The latest revision of every published incident; revisions held back are published first, so it is current.</summary>
+    public IReadOnlyCollection<IncidentReport> Published
+    {
+        get
+        {
+            PublishPending(DateTime.MaxValue);
+            return _published.Values;
+        }
+    }
 
     public long NextSignalId() => Interlocked.Increment(ref _nextSignal);
 
@@ -116,19 +125,39 @@ public sealed class Correlator
         }
     }
 
-    /// <summary>Closes incidents idle for longer than the options allow; returns how many closed.</summary>
+    /// <summary>
+    /// Publishes the revisions held back whose interval is over and closes incidents idle for longer
+    /// than the options allow (their last revision says so); returns how many closed.
+    /// </summary>
     public int CloseIdle(DateTime now)
     {
         _sequences.Expire(now);
+        PublishPending(now);
         int closed = 0;
         while (_open.First is { } oldest && now - oldest.Value.LastSeen > _options.IdleClose)
         {
             Remove(oldest.Value);
             oldest.Value.Closed = true;
-            Report(oldest.Value);
+            Publish(oldest.Value);
             closed++;
         }
         return closed;
+    }
+
+    private void PublishPending(DateTime now)
+    {
+        if (_pending.Count == 0)
+        {
+            return;
+        }
+        foreach (IncidentState incident in _pending)
+        {
+            if (incident.RevisionPending && now - incident.RevisedAt >= _options.RevisionInterval)
+            {
+                Publish(incident);
+            }
+        }
+        _pending.RemoveAll(static i => !i.RevisionPending);
     }
 
     private IncidentState? Join(Signal signal)
@@ -288,7 +317,12 @@ public sealed class Correlator
         Index(incident, signal);
         while (_open.Count > _options.MaxOpenIncidents)
         {
-            Remove(_open.First!.Value);
+            IncidentState evicted = _open.First!.Value;
+            if (evicted.RevisionPending)
+            {
+                Publish(evicted);
+            }
+            Remove(evicted);
             IncidentsEvicted++;
         }
         return incident;
@@ -311,11 +345,11 @@ public sealed class Correlator
             {
                 Merge(incident, holder, bridge: null); // the step edge below links them
             }
-            incident.SequenceSteps.Add(step.Id);
+            incident.SequenceSteps.TryAdd(step.Id, $"{match.Rule.Name}: {StepName(match, i)}");
             if (i > 0)
             {
                 incident.Edges.Add(new CausalEdge(match.Steps[i - 1].Id, step.Id, EdgeReason.SequenceStep, 1,
-                    $"{match.Rule.Name}: {match.Rule.Steps.First(s => s.Matches(match.Steps[i - 1])).Name} -> {match.Rule.Steps.Last(s => s.Matches(step)).Name}"));
+                    $"{match.Rule.Name}: {StepName(match, i - 1)} -> {StepName(match, i)}"));
             }
         }
         incident.Signals.Sort((x, y) => x.Time.CompareTo(y.Time));
@@ -335,6 +369,11 @@ public sealed class Correlator
         return incident;
     }
 
+    /// <summary>The step a matched signal took: the first that takes it, the last for later ones (steps are in order).</summary>
+    private static string StepName(SequenceMatch match, int i) => i == 0
+        ? match.Rule.Steps.First(s => s.Matches(match.Steps[0])).Name
+        : match.Rule.Steps.Last(s => s.Matches(match.Steps[i])).Name;
+
     private IncidentState? IncidentOf(Signal s) =>
         _open.FirstOrDefault(i => i.Signals.Any(x => x.Id == s.Id));
 
@@ -353,6 +392,11 @@ public sealed class Correlator
         if (other.Published)
         {
             _published.Remove(other.Id);
+        }
+        if (other.RevisionPending)
+        {
+            other.RevisionPending = false;
+            Hold(into); // what was waiting in the other now waits in this one
         }
     }
 
@@ -412,7 +456,27 @@ public sealed class Correlator
         }
     }
 
+    /// <summary>A finding changed the incident: a new revision now, or held back while the last one is recent.</summary>
     private void Report(IncidentState incident)
+    {
+        if (incident.Published && incident.LastSeen - incident.RevisedAt < _options.RevisionInterval)
+        {
+            Hold(incident);
+            return;
+        }
+        Publish(incident);
+    }
+
+    private void Hold(IncidentState incident)
+    {
+        if (incident.Published && !incident.RevisionPending)
+        {
+            incident.RevisionPending = true;
+            _pending.Add(incident);
+        }
+    }
+
+    private void Publish(IncidentState incident)
     {
         if (!incident.Published && !WorthPublishing(incident))
         {
@@ -420,23 +484,28 @@ public sealed class Correlator
         }
         incident.Published = true;
         incident.Revision++;
+        incident.RevisedAt = incident.LastSeen;
+        incident.RevisionPending = false;
         IncidentReport report = IncidentReports.Build(incident);
         _published[incident.Id] = report;
         IncidentUpdated?.Invoke(report);
     }
 
+    /// <summary>A sequence, a finding strong alone, or two different findings (a rule repeating on one process is one, as in the confidence).</summary>
     private bool WorthPublishing(IncidentState incident)
     {
-        int findings = 0;
+        Signal? first = null;
+        bool second = false;
         foreach (Signal s in incident.Findings)
         {
             if (s.Kind == SignalKind.Sequence || s.Prior >= _options.PublishAlonePrior)
             {
                 return true;
             }
-            findings++;
+            first ??= s;
+            second |= s.Name != first.Name || s.Entities.Process != first.Entities.Process;
         }
-        return findings >= 2 && incident.Edges.Count > 0;
+        return second && incident.Edges.Count > 0;
     }
 
     /// <summary>An index entry: the incident, and the signal whose entity put the key there.</summary>

@@ -17,6 +17,13 @@ public sealed record CorrelatorOptions
     /// <summary>Only the most recent signals of an incident are compared with a new one (bounds the cost per signal).</summary>
     public int LinkLookback { get; init; } = 64;
 
-    /// <summary>A lone finding with at least this prior is published on its own (critical rules).</summary>
-    public double PublishAlonePrior { get; init; } = 0.9;
+    /// <summary>
+    /// A published incident makes at most one revision per this much event time: a burst of findings is
+    /// carried by one revision, published when the interval is over (by <see cref="Correlator.CloseIdle"/>)
+    /// or by the next finding after it. The first revision and the closing one are never held back.
+    /// </summary>
+    public TimeSpan RevisionInterval { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>A lone finding with at least this prior is published on its own: error and above (docs/correlation.md).</summary>
+    public double PublishAlonePrior { get; init; } = 0.75;
 }

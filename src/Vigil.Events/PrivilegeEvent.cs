@@ -19,7 +19,7 @@ public sealed class PrivilegeEvent : VigilEvent
     /// <summary>A name the syscall carries: memfd name, mount target, module parameters.</summary>
     public string Name { get; init; } = "";
 
-    /// <summary>setuid and setgid family: a process not running as root asked for id 0.</summary>
+    /// <summary>setuid and setgid family: a process not fully root (real or effective id not 0) asked for id 0.</summary>
     public bool ToRoot { get; init; }
 
     public long Result { get; init; }

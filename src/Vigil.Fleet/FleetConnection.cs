@@ -113,6 +113,7 @@ public sealed class FleetConnection : IAsyncDisposable
             }).ConfigureAwait(false);
             await EnsureBucketAsync(new NatsKVConfig(Names.NodesBucket) { NumberOfReplicas = Options.Replicas, History = 1 }).ConfigureAwait(false);
             await EnsureBucketAsync(new NatsKVConfig(Names.RulesBucket) { NumberOfReplicas = Options.Replicas, History = 10 }).ConfigureAwait(false);
+            await EnsureBucketAsync(new NatsKVConfig(Names.PoliciesBucket) { NumberOfReplicas = Options.Replicas, History = 10 }).ConfigureAwait(false);
             StreamsReady = true;
         }
         catch (Exception ex) when (ex is NatsException or OperationCanceledException)
@@ -123,16 +124,29 @@ public sealed class FleetConnection : IAsyncDisposable
         }
     }
 
-    /// <summary>Creates a stream that does not exist; one that does is left as it is (its replicas may differ from this agent's).</summary>
+    /// <summary>
+    /// Creates a stream that does not exist. One that does keeps its settings (its replicas may differ
+    /// from this agent's); only subjects this version publishes and it lacks are added, since a
+    /// message without a stream would wait in the spool for ever and hold back all after it.
+    /// </summary>
     private async Task EnsureStreamAsync(StreamConfig config)
     {
+        INatsJSStream stream;
         try
         {
-            await JetStream.GetStreamAsync(config.Name!).ConfigureAwait(false);
+            stream = await JetStream.GetStreamAsync(config.Name!).ConfigureAwait(false);
         }
         catch (NatsJSApiException ex) when (ex.Error.Code == 404)
         {
             await JetStream.CreateStreamAsync(config).ConfigureAwait(false);
+            return;
+        }
+        StreamConfig existing = stream.Info.Config;
+        List<string> missing = [.. config.Subjects!.Except(existing.Subjects ?? [], StringComparer.Ordinal)];
+        if (missing.Count > 0)
+        {
+            _log.LogInformation("nats: adding {Subjects} to stream {Stream}", string.Join(", ", missing), config.Name);
+            await JetStream.UpdateStreamAsync(existing with { Subjects = [.. existing.Subjects ?? [], .. missing] }).ConfigureAwait(false);
         }
     }
 

@@ -7,5 +7,5 @@ namespace Vigil.Fleet;
 [JsonSerializable(typeof(ThreatIndicator))]
 [JsonSerializable(typeof(IndicatorReport))]
 [JsonSerializable(typeof(NodeHeartbeat))]
-[JsonSerializable(typeof(RuleRevisionReport))]
+[JsonSerializable(typeof(RevisionReport))]
 internal sealed partial class FleetJson : JsonSerializerContext;

@@ -21,5 +21,7 @@ public static class FleetMetrics
 
     public static readonly Counter RuleRevisions = Metrics.CreateCounter("vigil_fleet_rule_revisions_total", "Rule revisions from the rules bucket", "outcome");
 
+    public static readonly Counter PolicyRevisions = Metrics.CreateCounter("vigil_fleet_policy_revisions_total", "Policy revisions from the policies bucket", "outcome");
+
     public static readonly Gauge SpoolDepth = Metrics.CreateGauge("vigil_fleet_spool_messages", "Messages waiting in the spool");
 }

@@ -48,6 +48,9 @@ public sealed partial record FleetOptions
     /// <summary>How long an indicator from a detection (not a ban, which has its own TTL) stays in force.</summary>
     public TimeSpan IndicatorTtl { get; init; } = TimeSpan.FromHours(1);
 
+    /// <summary>Kill processes whose binary matches a hash indicator (<c>--fleet-indicators enforce</c>); otherwise they are only reported.</summary>
+    public bool EnforceIndicators { get; init; }
+
     /// <summary>Replicas of the streams and buckets the agent creates (1 for a single server, 3 for a cluster).</summary>
     public int Replicas { get; init; } = 1;
 

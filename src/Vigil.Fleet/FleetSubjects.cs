@@ -2,7 +2,7 @@ namespace Vigil.Fleet;
 
 /// <summary>
 /// Names in NATS for one cluster: subjects <c>vigil.CLUSTER.NODE.TOPIC</c>, a conclusions stream
-/// for everything but indicators, an indicators stream, and the node and rule buckets.
+/// for everything but indicators, an indicators stream, and the node, rule and policy buckets.
 /// </summary>
 public sealed record FleetSubjects(string Cluster)
 {
@@ -13,6 +13,8 @@ public sealed record FleetSubjects(string Cluster)
     public string NodesBucket => $"vigil-{Cluster}-nodes";
 
     public string RulesBucket => $"vigil-{Cluster}-rules";
+
+    public string PoliciesBucket => $"vigil-{Cluster}-policies";
 
     public static string Token(FleetTopic topic) => topic.ToString().ToLowerInvariant();
 

@@ -11,6 +11,8 @@ public enum FleetTopic
     Applied,
     /// <summary>An agent accepted or rejected a rule revision from the rules bucket.</summary>
     Rules,
+    /// <summary>An agent accepted or rejected a policy revision from the policies bucket.</summary>
+    Policies,
     /// <summary>Threat indicators: in a stream of their own that every agent consumes.</summary>
     Indicator,
 }

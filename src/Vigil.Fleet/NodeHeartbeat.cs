@@ -36,4 +36,16 @@ public sealed record NodeHeartbeat
     /// <summary>The rule revision from the rules bucket in force, 0 for none.</summary>
     [JsonPropertyName("rules_revision")]
     public ulong RulesRevision { get; init; }
+
+    /// <summary>The latest rule revision this node rejected (a later accepted one clears it), 0 for none.</summary>
+    [JsonPropertyName("rules_rejected")]
+    public ulong RulesRejected { get; init; }
+
+    /// <summary>The policy revision from the policies bucket in force, 0 for none.</summary>
+    [JsonPropertyName("policies_revision")]
+    public ulong PoliciesRevision { get; init; }
+
+    /// <summary>The latest policy revision this node rejected (a later accepted one clears it), 0 for none.</summary>
+    [JsonPropertyName("policies_rejected")]
+    public ulong PoliciesRejected { get; init; }
 }

@@ -51,7 +51,7 @@ public sealed class PolicyDirectory : IDisposable
             }
             try
             {
-                _engine.ReplaceAll(_lastGood.Values);
+                _engine.ReplaceAll(_lastGood.Values, PolicyOrigin.Directory);
             }
             catch (PolicyException ex)
             {

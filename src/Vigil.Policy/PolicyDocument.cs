@@ -56,7 +56,7 @@ public sealed record PolicySelectors
 
     public ProcessScope Processes { get; init; }
 
-    /// <summary>setuid family: only calls of a process not running as root that ask for id 0.</summary>
+    /// <summary>setuid family: only calls of a process not fully root (real or effective id not 0) that ask for id 0.</summary>
     public bool ToRoot { get; init; }
 
     public IReadOnlyList<ulong> PidNamespace { get; init; } = [];

@@ -5,7 +5,9 @@ namespace Vigil.Policy;
 
 /// <summary>
 /// The policies in force, and the only way to change them: apply (add or replace by name), delete,
-/// or replace the whole set. Each change compiles the complete set it would produce first; a set
+/// or replace all the policies of one <see cref="PolicyOrigin"/>. Each origin keeps its own
+/// policies; the set in force is their union, a later origin's policy replacing an earlier one's of
+/// the same name. Each change compiles the complete set it would produce first; a set
 /// with any problem is refused and nothing in force changes. A good set goes to each running
 /// sensor's tables as one new generation, switched in atomically; network rules go to the network
 /// sensor's filter, and deny-connect rules attach its connect hooks to the cgroups they name.
@@ -18,48 +20,59 @@ public sealed class PolicyEngine(
 {
     private readonly Lock _lock = new();
     private readonly Dictionary<string, IDisposable> _denials = new(StringComparer.Ordinal);
-    private Dictionary<string, PolicyDocument> _inForce = new(StringComparer.Ordinal);
+    private Dictionary<PolicyOrigin, Dictionary<string, PolicyDocument>> _layers = [];
+    private Dictionary<string, (PolicyDocument Policy, PolicyOrigin Origin)> _inForce = new(StringComparer.Ordinal);
 
+    /// <summary>The policies in force, by name.</summary>
     public IReadOnlyList<PolicyDocument> Policies
     {
         get
         {
             lock (_lock)
             {
-                return [.. _inForce.Values.OrderBy(p => p.Name, StringComparer.Ordinal)];
+                return [.. _inForce.Values.Select(p => p.Policy).OrderBy(p => p.Name, StringComparer.Ordinal)];
             }
+        }
+    }
+
+    /// <summary>Where the policy of this name in force came from; null when none is.</summary>
+    public PolicyOrigin? OriginOf(string name)
+    {
+        lock (_lock)
+        {
+            return _inForce.TryGetValue(name, out var p) ? p.Origin : null;
         }
     }
 
     /// <summary>What the set in force compiled to.</summary>
     public CompiledPolicies Compiled { get; private set; } = new(new Dictionary<EventFamily, IReadOnlyList<JudgeRule>>(), NetworkFilter.None, []);
 
-    /// <summary>Adds a policy, or replaces the one of the same name.</summary>
-    public void Apply(PolicyDocument policy)
+    /// <summary>Adds a policy of <paramref name="origin"/>, or replaces its policy of the same name.</summary>
+    public void Apply(PolicyDocument policy, PolicyOrigin origin)
     {
         lock (_lock)
         {
-            Commit(new Dictionary<string, PolicyDocument>(_inForce, StringComparer.Ordinal) { [policy.Name] = policy });
+            Commit(origin, new Dictionary<string, PolicyDocument>(Layer(origin), StringComparer.Ordinal) { [policy.Name] = policy });
         }
     }
 
-    /// <summary>Removes a policy; false when none of that name is in force.</summary>
-    public bool Delete(string name)
+    /// <summary>Removes a policy of <paramref name="origin"/>; false when that origin has none of that name.</summary>
+    public bool Delete(string name, PolicyOrigin origin)
     {
         lock (_lock)
         {
-            var next = new Dictionary<string, PolicyDocument>(_inForce, StringComparer.Ordinal);
+            var next = new Dictionary<string, PolicyDocument>(Layer(origin), StringComparer.Ordinal);
             if (!next.Remove(name))
             {
                 return false;
             }
-            Commit(next);
+            Commit(origin, next);
             return true;
         }
     }
 
-    /// <summary>Makes exactly these policies the set in force.</summary>
-    public void ReplaceAll(IEnumerable<PolicyDocument> policies)
+    /// <summary>Makes exactly these policies the ones of <paramref name="origin"/>.</summary>
+    public void ReplaceAll(IEnumerable<PolicyDocument> policies, PolicyOrigin origin)
     {
         lock (_lock)
         {
@@ -71,13 +84,25 @@ public sealed class PolicyEngine(
                     throw new PolicyException(policy.Location, $"policy name '{policy.Name}' is used by two policies");
                 }
             }
-            Commit(next);
+            Commit(origin, next);
         }
     }
 
-    private void Commit(Dictionary<string, PolicyDocument> next)
+    private IReadOnlyDictionary<string, PolicyDocument> Layer(PolicyOrigin origin) =>
+        _layers.TryGetValue(origin, out Dictionary<string, PolicyDocument>? layer) ? layer : new Dictionary<string, PolicyDocument>();
+
+    private void Commit(PolicyOrigin origin, Dictionary<string, PolicyDocument> layer)
     {
-        CompiledPolicies compiled = compiler.Compile(next.Values.OrderBy(p => p.Name, StringComparer.Ordinal));
+        var layers = new Dictionary<PolicyOrigin, Dictionary<string, PolicyDocument>>(_layers) { [origin] = layer };
+        var next = new Dictionary<string, (PolicyDocument, PolicyOrigin)>(StringComparer.Ordinal);
+        foreach ((PolicyOrigin from, Dictionary<string, PolicyDocument> policies) in layers.OrderBy(l => l.Key))
+        {
+            foreach (PolicyDocument policy in policies.Values)
+            {
+                next[policy.Name] = (policy, from);
+            }
+        }
+        CompiledPolicies compiled = compiler.Compile(next.Values.Select(p => p.Item1).OrderBy(p => p.Name, StringComparer.Ordinal));
         foreach ((EventFamily family, PolicyTables table) in tables)
         {
             table.Apply(compiled.RulesOf(family));
@@ -87,6 +112,7 @@ public sealed class PolicyEngine(
         {
             DenyConnectsIn(compiled.DenyCgroups);
         }
+        _layers = layers;
         _inForce = next;
         Compiled = compiled;
     }

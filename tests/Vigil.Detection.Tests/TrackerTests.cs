@@ -34,6 +34,14 @@ public sealed class TrackerTests
     }
 
     [Fact]
+    public void A_permission_change_is_not_a_write()
+    {
+        var environment = new RuleEnvironment();
+        Observe(environment, Open("/tmp/tool", FileIntent.Write, ShellSession(), syscall: "fchmodat"));
+        Assert.Null(Observe(environment, Exec("/tmp/tool", ["tool"])).ExeWrittenAgeMs);
+    }
+
+    [Fact]
     public void Write_tracker_forgets_old_writes_when_full()
     {
         var tracker = new ExecutableWriteTracker(capacity: 2, horizon: TimeSpan.FromMinutes(1));

@@ -2,6 +2,9 @@
 # files under $WORK (a fresh directory the runner deletes afterwards), network only to loopback,
 # processes it starts and stops itself.
 set -euo pipefail
+# The system's programs, whatever the caller's PATH: a user's shims (pyenv, ...) would add shell
+# scripts to every python3 call and make the runs differ from machine to machine.
+export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 : "${WORK:?WORK must name the scratch directory of this scenario}"
 trap 'kill $(jobs -p) 2>/dev/null || true; wait 2>/dev/null || true' EXIT
 

@@ -52,7 +52,7 @@ struct vigil_sock_owner {
 	struct vigil_process proc;
 	struct vigil_net_tuple tuple;	/* as reported at connect or accept: the local port is gone at close */
 	__u8 direction;
-	__u8 reported;		/* connect or accept was reported, so close is too */
+	__u8 reported;		/* a rule matched the connect or accept (or no filter was in force), so close is judged too */
 	__u8 pad[6];
 };
 

@@ -38,7 +38,7 @@ struct vigil_privilege_record {
 	__u64 flags;          /* ptrace request, memfd/mount/unshare flags, setns nstype, bpf command, capset: new effective set */
 	__u16 name_len;
 	__u8 syscall;
-	__u8 to_root;         /* setuid family: a process not running as root asked for id 0 */
+	__u8 to_root;         /* setuid family: a process not fully root (real or effective id not 0) asked for id 0 */
 	__u8 pad[4];
 };
 

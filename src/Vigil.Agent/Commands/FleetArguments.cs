@@ -20,6 +20,8 @@ internal sealed class FleetArguments
     private readonly Option<int> _replicas = new("--fleet-replicas") { Description = "Replicas of the streams and buckets the agent creates (3 on a JetStream cluster)", DefaultValueFactory = _ => 1 };
     private readonly Option<TimeSpan?> _heartbeat = new("--fleet-heartbeat") { Description = "Heartbeat interval (default 5s)", CustomParser = Durations.Parse };
 
+    private readonly Option<string> _indicators = new("--fleet-indicators") { Description = "monitor: report execs of binaries a hash indicator lists; enforce: kill them too", DefaultValueFactory = _ => "monitor" };
+
     private bool _agent;
 
     /// <summary>Adds the connection options (all commands) and, with <paramref name="agent"/>, the agent's own.</summary>
@@ -32,7 +34,8 @@ internal sealed class FleetArguments
         }
         if (agent)
         {
-            foreach (Option option in new Option[] { _node, _spool, _spoolBytes, _replicas, _heartbeat })
+            _indicators.AcceptOnlyFromAmong("monitor", "enforce");
+            foreach (Option option in new Option[] { _node, _spool, _spoolBytes, _replicas, _heartbeat, _indicators })
             {
                 command.Options.Add(option);
             }
@@ -65,6 +68,7 @@ internal sealed class FleetArguments
             SpoolBytes = result.GetValue(_spoolBytes),
             Replicas = result.GetValue(_replicas),
             HeartbeatInterval = result.GetValue(_heartbeat) ?? connection.HeartbeatInterval,
+            EnforceIndicators = result.GetValue(_indicators) == "enforce",
         };
     }
 }

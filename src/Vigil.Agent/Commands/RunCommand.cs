@@ -5,6 +5,7 @@ using Vigil.Agent.Api;
 using Vigil.Agent.Config;
 using Vigil.Agent.Fleet;
 using Vigil.Agent.Host;
+using Vigil.Agent.Otlp;
 using Vigil.Agent.Output;
 using Vigil.Agent.Pipeline;
 using Vigil.Agent.Telemetry;
@@ -46,6 +47,7 @@ public static class RunCommand
         var apiCert = new Option<string?>("--api-tls-cert") { Description = "PEM certificate for HTTPS (required beyond loopback)" };
         var apiKey = new Option<string?>("--api-tls-key") { Description = "PEM private key of --api-tls-cert, when not in the same file" };
         var apiNetworkReads = new Option<bool>("--api-network-reads") { Description = "Allow binding beyond loopback, which makes read routes reachable from the network (still with the token)" };
+        var otlp = new OtlpArguments();
         var command = new Command("run", "Start the agent and stream events, detections and incidents")
         {
             output, argsBudget, cacheSize, rules, sequences, policies, verbose, pinRoot, banThreshold, banTtl,
@@ -56,6 +58,7 @@ public static class RunCommand
         fleet.AddTo(command, agent: true);
         var jsonl = new JsonLinesArguments();
         jsonl.AddTo(command);
+        otlp.AddTo(command);
         var config = new Option<string?>("--config") { Description = "YAML configuration file (docs/config.md); VIGIL_SECTION__KEY variables override it, flags override both" };
         command.Options.Add(config);
         command.SetAction((given, cancel) =>
@@ -107,6 +110,7 @@ public static class RunCommand
                 },
                 Fleet = fleet.Read(result),
                 JsonLines = jsonl.Read(result),
+                Otlp = otlp.Read(result),
             };
             IRecordFormatter formatter = result.GetValue(output) == "table" ? new TableFormatter() : new JsonLinesFormatter();
             return RunAsync(options, formatter, result.GetValue(verbose) ? LogLevel.Debug : LogLevel.Information, configuration.Explain, cancel);
@@ -139,6 +143,7 @@ public static class RunCommand
             options.Mitigation.Validate();
             options.Api.Validate();
             options.Fleet?.Validate();
+            options.Otlp?.Validate();
             ArgumentOutOfRangeException.ThrowIfLessThan(options.ProcessCacheSize, 1, "--process-cache");
             options.Store?.Validate();
             options.JsonLines?.Validate();
@@ -181,11 +186,18 @@ public static class RunCommand
         if (fleet is not null)
         {
             sinks.Add(fleet.Sink);
+            sinks.Add(fleet.Watch);
+        }
+        await using OtlpSink? otlp = options.Otlp is null ? null : new OtlpSink(options.Otlp);
+        if (otlp is not null)
+        {
+            sinks.Add(otlp);
         }
         await using var agent = new NodeAgent(options, new ConclusionFanout(sinks), logs);
         int running = agent.Start();
         fleet?.Attach(agent);
         using var metrics = new AgentMetrics(agent, sinks, log);
+        using PrometheusMirror? otlpMetrics = otlp is null ? null : new PrometheusMirror([.. AgentMetrics.Collectors, .. EventMetrics.Collectors], metrics.Refresh);
         foreach (SensorStatus status in agent.Sensors.Select(s => s.Status))
         {
             if (status.State == SensorState.Failed)
@@ -235,6 +247,11 @@ public static class RunCommand
         {
             log.LogInformation("fleet: {Published} messages published, {Spooled} spooled ({Waiting} still waiting), {Overflow} lost to a full spool, {Refused} refused by the server, {Dropped} dropped (queue full)",
                 fleet.Publisher.Published, fleet.Publisher.Spooled, fleet.Publisher.SpoolDepth, fleet.Publisher.Overflow, fleet.Publisher.Refused, fleet.Sink.Dropped);
+        }
+        if (otlp is not null)
+        {
+            log.LogInformation("otlp {Endpoint}: {Dropped} records dropped (queue full), {Unflushed} not exported within the timeout",
+                options.Otlp!.Endpoint, otlp.Dropped, otlp.Failed);
         }
         if (agent.Mitigation is { } mitigation)
         {

@@ -23,20 +23,9 @@ public static class XdpCommand
         Recursive = true,
     };
 
-    private static readonly Option<Uri> s_apiUrl = new("--api-url")
-    {
-        Description = "A running agent's API: block and unblock go through it when it owns the same pins",
-        DefaultValueFactory = _ => new Uri($"http://{ApiOptions.DefaultListen}"),
-        CustomParser = r => Uri.TryCreate(r.Tokens.Count > 0 ? r.Tokens[0].Value : "", UriKind.Absolute, out Uri? url) ? url : Error(r, "is not an absolute URL (http://127.0.0.1:7878)"),
-        Recursive = true,
-    };
+    private static readonly Option<Uri> s_apiUrl = ApiArguments.Url("A running agent's API: block and unblock go through it when it owns the same pins");
 
-    private static readonly Option<string> s_apiToken = new("--api-token-file")
-    {
-        Description = "The running agent's API token file",
-        DefaultValueFactory = _ => ApiOptions.DefaultTokenFile,
-        Recursive = true,
-    };
+    private static readonly Option<string> s_apiToken = ApiArguments.TokenFile();
 
     public static Command Create() => new("xdp", "XDP guard: line-rate filtering in the driver that keeps working while the agent restarts")
     {
@@ -240,12 +229,6 @@ public static class XdpCommand
     private static GuardPaths Paths(ParseResult result) => GuardPaths.Default(result.GetValue(s_pinRoot));
 
     private static XdpGuard Open(ParseResult result) => XdpGuard.Open(Paths(result), ObjectPath);
-
-    private static Uri? Error(System.CommandLine.Parsing.ArgumentResult result, string problem)
-    {
-        result.AddError($"'{(result.Tokens.Count > 0 ? result.Tokens[0].Value : "")}' {problem}");
-        return null;
-    }
 
     private static Task<AgentApiClient?> RunningAgent(ParseResult result) =>
         AgentApiClient.ConnectAsync(result.GetValue(s_apiUrl)!, result.GetValue(s_apiToken)!, Paths(result));

@@ -50,6 +50,10 @@ public static class RunSettings
         new("jsonl.keep", "--jsonl-keep", () => Text.Number(new JsonLinesFileOptions { Path = "" }.Keep)),
         new("jsonl.events", "--jsonl-events"),
         new("jsonl.queue", "--jsonl-queue", () => Text.Number(new JsonLinesFileOptions { Path = "" }.QueueCapacity)),
+        new("otlp.endpoint", "--otlp-endpoint"),
+        new("otlp.protocol", "--otlp-protocol"),
+        new("otlp.events", "--otlp-events"),
+        new("otlp.interval", "--otlp-interval", () => Text.Duration(new Vigil.Agent.Otlp.OtlpOptions { Endpoint = new Uri("http://localhost") }.MetricInterval)),
         new("fleet.nats", "--nats"),
         new("fleet.cluster", "--cluster"),
         new("fleet.node", "--node"),
@@ -62,6 +66,7 @@ public static class RunSettings
         new("fleet.spool", "--fleet-spool"),
         new("fleet.spool_bytes", "--fleet-spool-bytes"),
         new("fleet.replicas", "--fleet-replicas"),
+        new("fleet.indicators", "--fleet-indicators"),
         new("fleet.heartbeat", "--fleet-heartbeat", () => Text.Duration(new Vigil.Fleet.FleetOptions { Url = "", Cluster = "", Node = "" }.HeartbeatInterval)),
     ];
 

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Vigil.Agent.Commands;
 using Vigil.Agent.Host;
+using Vigil.Enrichment.Processes;
 using Vigil.Fleet;
 using Vigil.Sensors;
 
@@ -9,7 +10,7 @@ namespace Vigil.Agent.Fleet;
 /// <summary>
 /// The fleet plane inside `vigil run --nats`: the connection, the publisher with its spool, the
 /// sink that feeds it (made before the agent, so it joins the sink list), and once the agent runs,
-/// the indicator feed, the heartbeat and rule distribution. Without --nats none of this exists.
+/// the indicator feed, the heartbeat, and rule and policy distribution. Without --nats none of this exists.
 /// </summary>
 public sealed class FleetHost : IAsyncDisposable
 {
@@ -20,7 +21,8 @@ public sealed class FleetHost : IAsyncDisposable
     private readonly DateTime _started = DateTime.UtcNow;
     private IndicatorFeed? _indicators;
     private HeartbeatWriter? _heartbeat;
-    private RuleBucketWatcher? _rules;
+    private BucketWatcher? _rules;
+    private BucketWatcher? _policies;
 
     public FleetHost(FleetOptions options, ILoggerFactory logs)
     {
@@ -28,28 +30,38 @@ public sealed class FleetHost : IAsyncDisposable
         ILogger log = logs.CreateLogger("vigil.fleet");
         _connection = new FleetConnection(options, log);
         _publisher = new FleetPublisher(_connection, log);
-        Sink = new FleetSink(_publisher, options, new IndicatorExtractor(options.Node, options.IndicatorTtl));
+        var binaries = new BinaryHashes();
+        Sink = new FleetSink(_publisher, options, new IndicatorExtractor(options.Node, options.IndicatorTtl, binaries));
+        Watch = new IndicatorWatch(binaries, options.EnforceIndicators, log);
         Status = new FleetStatus(_connection.KeyValue, _connection.Names);
         _connect = _connection.ConnectAsync();
     }
 
     public FleetSink Sink { get; }
 
+    /// <summary>Matches execs and connections against the binary-hash and domain indicators in force.</summary>
+    public IndicatorWatch Watch { get; }
+
     public FleetStatus Status { get; }
 
     public FleetPublisher Publisher => _publisher;
 
-    /// <summary>Starts what needs the running agent: applying indicators, heartbeats, rules from the bucket.</summary>
+    /// <summary>Starts what needs the running agent: applying indicators, heartbeats, rules and policies from their buckets.</summary>
     public void Attach(NodeAgent agent)
     {
         agent.Fleet = Status;
-        var applier = new IndicatorApplier(agent, _logs.CreateLogger("vigil.fleet"));
+        Watch.ReportTo(agent.Analysis.PublishDetection);
+        var applier = new IndicatorApplier(agent, Watch, _logs.CreateLogger("vigil.fleet"));
         _indicators = new IndicatorFeed(_connection, _publisher, applier.Apply, _logs.CreateLogger("vigil.fleet"));
         _indicators.Start();
         _heartbeat = new HeartbeatWriter(_connection, () => Heartbeat(agent), _logs.CreateLogger("vigil.fleet"));
         _heartbeat.Start();
-        _rules = new RuleBucketWatcher(_connection, _publisher, new FleetRules(agent).Apply, _logs.CreateLogger("vigil.fleet"));
+        _rules = new BucketWatcher(_connection, _publisher, _connection.Names.RulesBucket, FleetTopic.Rules, FleetMetrics.RuleRevisions,
+            new FleetRules(agent).Apply, _logs.CreateLogger("vigil.fleet"));
         _rules.Start();
+        _policies = new BucketWatcher(_connection, _publisher, _connection.Names.PoliciesBucket, FleetTopic.Policies, FleetMetrics.PolicyRevisions,
+            new FleetPolicies(agent).Apply, _logs.CreateLogger("vigil.fleet"));
+        _policies.Start();
     }
 
     private NodeHeartbeat Heartbeat(NodeAgent agent)
@@ -65,6 +77,9 @@ public sealed class FleetHost : IAsyncDisposable
             At = DateTime.UtcNow,
             IntervalSeconds = _connection.Options.HeartbeatInterval.TotalSeconds,
             RulesRevision = _rules?.InForce ?? 0,
+            RulesRejected = _rules?.Rejected ?? 0,
+            PoliciesRevision = _policies?.InForce ?? 0,
+            PoliciesRejected = _policies?.Rejected ?? 0,
             Sensors = sensors.ToDictionary(s => s.Sensor, s => s.State == SensorState.Failed ? $"failed: {s.Reason}" : s.State.ToString().ToLowerInvariant()),
             Drops = new Dictionary<string, long>
             {
@@ -95,6 +110,11 @@ public sealed class FleetHost : IAsyncDisposable
         {
             await _rules.DisposeAsync().ConfigureAwait(false);
         }
+        if (_policies is not null)
+        {
+            await _policies.DisposeAsync().ConfigureAwait(false);
+        }
+        await Watch.DisposeAsync().ConfigureAwait(false);
         await Sink.DisposeAsync().ConfigureAwait(false);
         await _publisher.DisposeAsync().ConfigureAwait(false);
         await _connect.ConfigureAwait(false);

@@ -1,3 +1,5 @@
+using System.Net;
+using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using Vigil.Agent.Host;
 using Vigil.Events;
@@ -8,12 +10,16 @@ using Vigil.Guard.Rules;
 namespace Vigil.Agent.Fleet;
 
 /// <summary>
-/// Applies a fleet indicator on this node: an address becomes an XDP ban through the adopted guard
-/// for what is left of its TTL, and an <c>fleet.indicator</c> event says so. Kinds this node cannot
-/// act on are reported as not applied, with the reason.
+/// Applies a fleet indicator on this node, and a <c>fleet.indicator</c> event says so: an address
+/// becomes an XDP ban through the adopted guard for what is left of its TTL; a binary hash is
+/// matched against every exec from now on (flagged, or killed in enforce mode); a domain is resolved
+/// here, now (no sensor observes DNS), and connections to its addresses become detections. What
+/// this node cannot act on is reported as not applied, with the reason.
 /// </summary>
-public sealed class IndicatorApplier(NodeAgent agent, ILogger log)
+public sealed class IndicatorApplier(NodeAgent agent, IndicatorWatch watch, ILogger log)
 {
+    private static readonly TimeSpan ResolveTimeout = TimeSpan.FromSeconds(3);
+
     private readonly ProcessIdentity _self = NodeAgent.SelfIdentity();
 
     public IndicatorOutcome Apply(ThreatIndicator indicator)
@@ -21,8 +27,8 @@ public sealed class IndicatorApplier(NodeAgent agent, ILogger log)
         IndicatorOutcome outcome = indicator.Kind switch
         {
             IndicatorKinds.Address => Ban(indicator),
-            IndicatorKinds.BinaryHash => new IndicatorOutcome(false, "binary hashes are not matched on this node yet"),
-            _ => new IndicatorOutcome(false, "no DNS sensor on this node"),
+            IndicatorKinds.BinaryHash => WatchBinary(indicator),
+            _ => WatchDomain(indicator),
         };
         if (outcome.Applied)
         {
@@ -39,6 +45,39 @@ public sealed class IndicatorApplier(NodeAgent agent, ILogger log)
             });
         }
         return outcome;
+    }
+
+    private IndicatorOutcome WatchBinary(ThreatIndicator indicator)
+    {
+        if (indicator.Value.Length != 64 || !indicator.Value.All(char.IsAsciiHexDigitLower))
+        {
+            return new IndicatorOutcome(false, $"'{indicator.Value}' is not a lower-case hex SHA-256");
+        }
+        watch.WatchBinary(indicator);
+        return new IndicatorOutcome(true, $"{(watch.Enforce ? "kill" : "flag")} execs of sha256 {indicator.Value}");
+    }
+
+    private IndicatorOutcome WatchDomain(ThreatIndicator indicator)
+    {
+        if (Uri.CheckHostName(indicator.Value) != UriHostNameType.Dns)
+        {
+            return new IndicatorOutcome(false, $"'{indicator.Value}' is not a domain name");
+        }
+        IPAddress[] addresses;
+        try
+        {
+            addresses = Dns.GetHostAddressesAsync(indicator.Value).WaitAsync(ResolveTimeout).GetAwaiter().GetResult();
+        }
+        catch (Exception ex) when (ex is SocketException or TimeoutException)
+        {
+            return new IndicatorOutcome(false, $"cannot resolve {indicator.Value}: {ex.Message}");
+        }
+        if (addresses.Length == 0)
+        {
+            return new IndicatorOutcome(false, $"{indicator.Value} resolves to no address");
+        }
+        watch.WatchDomain(indicator, addresses);
+        return new IndicatorOutcome(true, $"detect connections to {string.Join(", ", addresses.Select(a => a.ToString()))} (resolved from {indicator.Value})");
     }
 
     private IndicatorOutcome Ban(ThreatIndicator indicator)

@@ -1,4 +1,5 @@
 using Vigil.Agent.Api;
+using Vigil.Agent.Otlp;
 using Vigil.Agent.Output;
 using Vigil.Agent.Pipeline;
 using Vigil.Enrichment.Processes;
@@ -51,6 +52,9 @@ public sealed record AgentOptions
 
     /// <summary>The local API, console and /metrics.</summary>
     public ApiOptions Api { get; init; } = new();
+
+    /// <summary>The OTLP exporter; null (the default) exports nothing.</summary>
+    public OtlpOptions? Otlp { get; init; }
 
     /// <summary>The fleet to join over NATS; null (the default) runs the agent alone.</summary>
     public FleetOptions? Fleet { get; init; }

@@ -64,6 +64,9 @@ public sealed class AnalysisPipeline : IEventSink, IAsyncDisposable
         }
     }
 
+    /// <summary>A detection made outside the rule engine (a fleet indicator matched): to the sinks like a rule's.</summary>
+    public void PublishDetection(RuleDetection detection) => _conclusions.Detection(detection);
+
     /// <summary>On an evaluation thread: the event with its detections (the list is reused, so copied when not empty).</summary>
     private void OnEvaluated(VigilEvent e, List<RuleDetection> detections)
     {

@@ -2,6 +2,7 @@ using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 using Prometheus;
 using Vigil.Agent.Host;
+using Vigil.Agent.Otlp;
 using Vigil.Agent.Output;
 using Vigil.Agent.Pipeline;
 using Vigil.Bpf;
@@ -41,6 +42,13 @@ public sealed class AgentMetrics : IDisposable
     private static readonly Gauge StoreBytes = Metrics.CreateGauge("vigil_store_file_bytes", "Size of the edge store's database file");
     private static readonly Gauge StoreBudget = Metrics.CreateGauge("vigil_store_max_bytes", "The edge store's size budget");
 
+    /// <summary>Every metric above, for the OTLP mirror.</summary>
+    public static IReadOnlyList<Collector> Collectors { get; } =
+    [
+        Drops, RingFill, ProgramRuns, ProgramRunTime, ProgramMisses, MapEntries, MapCapacity, CacheEntries, CacheCapacity, CacheEvictions,
+        Rules, Sequences, SinkDepth, SinkCapacity, SinkLag, StoreWritten, StoreDeleted, StoreBytes, StoreBudget,
+    ];
+
     private static readonly BpfMapType[] HashLike = [BpfMapType.Hash, BpfMapType.LruHash, BpfMapType.PerCpuHash, BpfMapType.LruPerCpuHash, BpfMapType.LpmTrie, BpfMapType.HashOfMaps];
 
     private readonly NodeAgent _agent;
@@ -61,11 +69,11 @@ public sealed class AgentMetrics : IDisposable
         {
             log.LogWarning("BPF program run counts and times stay 0: {Reason}", ex.Message);
         }
-        Metrics.DefaultRegistry.AddBeforeCollectCallback(Update);
+        Metrics.DefaultRegistry.AddBeforeCollectCallback(Refresh);
     }
 
-    /// <summary>Called by prometheus-net before each scrape.</summary>
-    private void Update()
+    /// <summary>Reads the agent's counters into the metrics; called by prometheus-net before each scrape, and by the OTLP mirror.</summary>
+    public void Refresh()
     {
         lock (_lock)
         {

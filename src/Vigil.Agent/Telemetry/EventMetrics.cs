@@ -18,6 +18,9 @@ public sealed class EventMetrics : IConclusionSink
     private static readonly Counter Detections = Metrics.CreateCounter("vigil_detections_total", "Rule detections, by priority", "priority");
     private static readonly Counter Incidents = Metrics.CreateCounter("vigil_incident_revisions_total", "Incident revisions published (a new incident or a change to one)");
 
+    /// <summary>Every metric above, for the OTLP mirror.</summary>
+    public static IReadOnlyList<Collector> Collectors { get; } = [Events, Detections, Incidents];
+
     private readonly ConcurrentDictionary<(EventKind Kind, string Syscall), Counter.Child> _events = new();
 
     public void Event(VigilEvent e)

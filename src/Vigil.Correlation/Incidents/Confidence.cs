@@ -1,4 +1,5 @@
 using Vigil.Correlation.Signals;
+using Vigil.Events;
 
 namespace Vigil.Correlation.Incidents;
 
@@ -30,14 +31,21 @@ public static class Confidence
                 linkOf[edge.To] = (edge.Strength, to.Time - from.Time);
             }
         }
-        double none = 1;
-        int findings = 0;
+        // A rule firing again on the same process says nothing new: each (finding, process) counts once, by its strongest term.
+        var terms = new Dictionary<(string Name, ExecId Process), double>();
         foreach (Signal s in incident.Findings)
         {
-            findings++;
             // The first finding anchors the chain: its link is its own prior.
             (double strength, TimeSpan gap) = linkOf.TryGetValue(s.Id, out var l) ? l : (1.0, TimeSpan.Zero);
-            none *= 1 - s.Prior * strength * Proximity(gap);
+            double term = s.Prior * strength * Proximity(gap);
+            (string, ExecId) key = (s.Name, s.Entities.Process);
+            terms[key] = Math.Max(term, terms.GetValueOrDefault(key));
+        }
+        int findings = terms.Count;
+        double none = 1;
+        foreach (double term in terms.Values)
+        {
+            none *= 1 - term;
         }
         double evidence = EvidenceBase + (1 - EvidenceBase) * (1 - Math.Exp(-incident.Signals.Count / 3.0));
         double missing = Math.Pow(MissingPenalty, incident.Missing.Count);

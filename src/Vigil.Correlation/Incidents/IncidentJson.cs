@@ -18,7 +18,7 @@ public static class IncidentJson
         w.WriteNumber("vigil.incident.confidence", incident.Confidence);
         w.WriteString("vigil.incident.first_seen", incident.FirstSeen);
         w.WritePropertyName("vigil.incident.root_cause");
-        WriteSignal(w, incident.RootCause);
+        WriteSignal(w, incident.RootCause, incident.Steps);
         w.WriteStartArray("vigil.incident.chain");
         foreach (CausalEdge edge in incident.Chain)
         {
@@ -34,7 +34,7 @@ public static class IncidentJson
         w.WriteStartArray("vigil.incident.timeline");
         foreach (Signal s in incident.Timeline)
         {
-            WriteSignal(w, s);
+            WriteSignal(w, s, incident.Steps);
         }
         w.WriteEndArray();
         w.WriteStartArray("vigil.incident.missing");
@@ -50,13 +50,17 @@ public static class IncidentJson
         w.WriteEndObject();
     }
 
-    private static void WriteSignal(Utf8JsonWriter w, Signal s)
+    private static void WriteSignal(Utf8JsonWriter w, Signal s, IReadOnlyDictionary<long, string> steps)
     {
         w.WriteStartObject();
         w.WriteNumber("id", s.Id);
         w.WriteString("time", s.Time);
         w.WriteString("kind", s.Kind.ToString().ToLowerInvariant());
         w.WriteString("name", s.Name);
+        if (steps.TryGetValue(s.Id, out string? step))
+        {
+            w.WriteString("vigil.sequence.step", step);
+        }
         if (s.Description.Length > 0)
         {
             w.WriteString("description", s.Description);

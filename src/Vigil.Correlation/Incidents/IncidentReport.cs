@@ -37,6 +37,9 @@ public sealed record IncidentReport
     /// <summary>Every signal, in time order; plain events among them are the evidence.</summary>
     public required IReadOnlyList<Signal> Timeline { get; init; }
 
+    /// <summary>Signals that were steps of a completed sequence, by id: "sequence: step".</summary>
+    public IReadOnlyDictionary<long, string> Steps { get; init; } = new Dictionary<long, string>();
+
     public required IReadOnlyList<string> Missing { get; init; }
 
     /// <summary>Names of the findings (rules, anomalies, sequences) in time order, without repeats.</summary>

@@ -27,6 +27,7 @@ internal static class IncidentReports
             RootCause = RootCause(incident, timeline, byId),
             Chain = Chain(incident.Edges),
             Timeline = timeline,
+            Steps = new Dictionary<long, string>(incident.SequenceSteps),
             Missing = [.. incident.Missing.Order(StringComparer.Ordinal)],
             EvidenceDropped = incident.EvidenceDropped,
         };
@@ -70,7 +71,7 @@ internal static class IncidentReports
     /// </summary>
     private static Signal RootCause(IncidentState incident, List<Signal> timeline, Dictionary<long, Signal> byId)
     {
-        bool IsCausal(Signal s) => s.Kind is SignalKind.Detection or SignalKind.Anomaly || incident.SequenceSteps.Contains(s.Id);
+        bool IsCausal(Signal s) => s.Kind is SignalKind.Detection or SignalKind.Anomaly || incident.SequenceSteps.ContainsKey(s.Id);
         var explained = new HashSet<long>();
         foreach (CausalEdge e in incident.Edges)
         {

@@ -13,8 +13,9 @@ internal sealed class IncidentState(string id)
 
     public HashSet<string> Missing { get; } = [];
 
-    /// <summary>Signals that were steps of a completed sequence: they may be the root cause even when plain events.</summary>
-    public HashSet<long> SequenceSteps { get; } = [];
+    /// <summary>Signals that were steps of a completed sequence, with the step each took ("sequence: step"): they may be
+    /// the root cause even when plain events.</summary>
+    public Dictionary<long, string> SequenceSteps { get; } = [];
 
     /// <summary>Plain events left out because the incident reached its evidence cap.</summary>
     public long EvidenceDropped { get; set; }
@@ -29,6 +30,12 @@ internal sealed class IncidentState(string id)
     public bool Closed { get; set; }
 
     public int Revision { get; set; }
+
+    /// <summary>Event time of the last published revision.</summary>
+    public DateTime RevisedAt { get; set; }
+
+    /// <summary>A change waits for the next revision (held back by the revision interval).</summary>
+    public bool RevisionPending { get; set; }
 
     public IEnumerable<Signal> Findings => Signals.Where(s => s.Kind != SignalKind.Event);
 
@@ -64,7 +71,10 @@ internal sealed class IncidentState(string id)
             Edges.Add(bridge);
         }
         Missing.UnionWith(other.Missing);
-        SequenceSteps.UnionWith(other.SequenceSteps);
+        foreach ((long id, string step) in other.SequenceSteps)
+        {
+            SequenceSteps.TryAdd(id, step);
+        }
         EvidenceDropped += other.EvidenceDropped;
         Published |= other.Published;
         if (other.LastSeen > LastSeen)
@@ -88,7 +98,7 @@ internal sealed class IncidentState(string id)
         var dropped = new HashSet<long>();
         Signals.RemoveAll(s =>
         {
-            if (dropped.Count == excess || s.Kind != SignalKind.Event || SequenceSteps.Contains(s.Id))
+            if (dropped.Count == excess || s.Kind != SignalKind.Event || SequenceSteps.ContainsKey(s.Id))
             {
                 return false;
             }

@@ -17,7 +17,9 @@ public sealed record SequenceMatch(SequenceRule Rule, IReadOnlyList<Signal> Step
 public sealed class SequenceMatcher(IReadOnlyList<SequenceRule> rules, int maxPartialsPerRule = 1024)
 {
     private readonly RuleProgress[] _progress = [.. rules.Select(r => new RuleProgress(r))];
-    private readonly Func<VigilEvent, bool>[] _eventConditions = [.. rules.SelectMany(r => r.Steps).Select(s => s.EventCondition).OfType<Func<VigilEvent, bool>>()];
+    private readonly List<SequenceMatch> _completed = [];
+    private VigilEvent? _judged; // the plain event the progresses' step matches were last worked out for
+    private bool _judgedAny;
 
     public IReadOnlyList<SequenceRule> Rules => rules;
 
@@ -26,30 +28,24 @@ public sealed class SequenceMatcher(IReadOnlyList<SequenceRule> rules, int maxPa
     public int PartialCount => _progress.Sum(p => p.Count);
 
     /// <summary>Whether any rule has a step that could take this signal.</summary>
-    public bool Wants(Signal s) => rules.Any(r => r.Steps.Any(step => step.Matches(s)));
+    public bool Wants(Signal s) => Match(s);
 
     /// <summary>Whether any step's condition takes this plain event: checked before a signal is built for it.</summary>
-    public bool WantsEvent(VigilEvent e)
-    {
-        foreach (Func<VigilEvent, bool> condition in _eventConditions)
-        {
-            if (condition(e))
-            {
-                return true;
-            }
-        }
-        return false;
-    }
+    public bool WantsEvent(VigilEvent e) => Judge(e);
 
-    public List<SequenceMatch> Observe(Signal s)
+    /// <summary>The sequences the signal completes (usually none); the list is reused by the next call.</summary>
+    public IReadOnlyList<SequenceMatch> Observe(Signal s)
     {
-        var completed = new List<SequenceMatch>();
+        _completed.Clear();
+        if (!Match(s))
+        {
+            return _completed;
+        }
         foreach (RuleProgress progress in _progress)
         {
             SequenceRule rule = progress.Rule;
-            // Which steps take this signal is decided once per rule, not once per partial match.
-            bool[] matches = [.. rule.Steps.Select(step => step.Matches(s))];
-            if (!matches.Contains(true))
+            bool[] matches = progress.Matches;
+            if (Array.IndexOf(matches, true) < 0)
             {
                 continue;
             }
@@ -71,7 +67,7 @@ public sealed class SequenceMatcher(IReadOnlyList<SequenceRule> rules, int maxPa
                     p.Advance(s, step);
                     if (p.IsComplete)
                     {
-                        completed.Add(new SequenceMatch(rule, p.Matched));
+                        _completed.Add(new SequenceMatch(rule, p.Matched));
                     }
                     else
                     {
@@ -83,7 +79,7 @@ public sealed class SequenceMatcher(IReadOnlyList<SequenceRule> rules, int maxPa
             {
                 if (started.IsComplete)
                 {
-                    completed.Add(new SequenceMatch(rule, started.Matched));
+                    _completed.Add(new SequenceMatch(rule, started.Matched));
                 }
                 else
                 {
@@ -91,7 +87,48 @@ public sealed class SequenceMatcher(IReadOnlyList<SequenceRule> rules, int maxPa
                 }
             }
         }
-        return completed;
+        return _completed;
+    }
+
+    /// <summary>
+    /// Works out which steps of each rule take the signal, into each progress's matches. A plain
+    /// event's step conditions run once however often it is asked about (wanted, then observed).
+    /// </summary>
+    private bool Match(Signal s)
+    {
+        if (s.Kind == SignalKind.Event)
+        {
+            return s.Event is { } e && Judge(e);
+        }
+        _judged = null;
+        bool any = false;
+        foreach (RuleProgress progress in _progress)
+        {
+            for (int k = 0; k < progress.Matches.Length; k++)
+            {
+                any |= progress.Matches[k] = progress.Rule.Steps[k].Findings.Contains(s.Name);
+            }
+        }
+        return any;
+    }
+
+    private bool Judge(VigilEvent e)
+    {
+        if (ReferenceEquals(e, _judged))
+        {
+            return _judgedAny;
+        }
+        bool any = false;
+        foreach (RuleProgress progress in _progress)
+        {
+            Func<VigilEvent, bool>?[] conditions = progress.Conditions;
+            for (int k = 0; k < conditions.Length; k++)
+            {
+                any |= progress.Matches[k] = conditions[k] is { } condition && condition(e);
+            }
+        }
+        (_judged, _judgedAny) = (e, any);
+        return any;
     }
 
     /// <summary>Drops partial matches older than their rule's window (called as time passes).</summary>
@@ -140,8 +177,15 @@ public sealed class SequenceMatcher(IReadOnlyList<SequenceRule> rules, int maxPa
         private readonly List<Partial>[] _byNext = [.. rule.Steps.Select(_ => new List<Partial>())];
         private readonly Dictionary<ExecId, List<Partial>>[] _byProcess = [.. rule.Steps.Select(_ => new Dictionary<ExecId, List<Partial>>())];
         private readonly List<Partial> _found = [];
+        private readonly List<ExecId> _keys = [];
 
         public SequenceRule Rule { get; } = rule;
+
+        /// <summary>Which steps take the signal being observed (filled by the matcher, one slot per step).</summary>
+        public bool[] Matches { get; } = new bool[rule.Steps.Count];
+
+        /// <summary>Each step's event condition (null for steps that take findings only), in step order.</summary>
+        public Func<VigilEvent, bool>?[] Conditions { get; } = [.. rule.Steps.Select(s => s.EventCondition)];
 
         public int Count { get; private set; }
 
@@ -210,7 +254,14 @@ public sealed class SequenceMatcher(IReadOnlyList<SequenceRule> rules, int maxPa
 
         public void EvictOldest()
         {
-            List<Partial> largest = _byNext.MaxBy(g => g.Count)!;
+            List<Partial> largest = _byNext[0];
+            foreach (List<Partial> group in _byNext)
+            {
+                if (group.Count > largest.Count)
+                {
+                    largest = group;
+                }
+            }
             Remove(largest[0]);
         }
 
@@ -242,11 +293,28 @@ public sealed class SequenceMatcher(IReadOnlyList<SequenceRule> rules, int maxPa
             return false;
         }
 
-        /// <summary>The exec ids a joining signal must have as its process or an ancestor: each step's process, and its parent for sessions.</summary>
-        private static IEnumerable<ExecId> Keys(Partial p) => p.Matched
-            .SelectMany(m => CausalLinker.SharedParent(m.Entities) is { } parent ? new[] { m.Entities.Process, parent } : [m.Entities.Process])
-            .Where(id => !id.IsEmpty)
-            .Distinct();
+        /// <summary>The exec ids a joining signal must have as its process or an ancestor: each step's process, and its parent for sessions (a reused list).</summary>
+        private List<ExecId> Keys(Partial p)
+        {
+            _keys.Clear();
+            foreach (Signal m in p.Matched)
+            {
+                AddKey(m.Entities.Process);
+                if (CausalLinker.SharedParent(m.Entities) is { } parent)
+                {
+                    AddKey(parent);
+                }
+            }
+            return _keys;
+
+            void AddKey(ExecId id)
+            {
+                if (!id.IsEmpty && !_keys.Contains(id))
+                {
+                    _keys.Add(id);
+                }
+            }
+        }
     }
 
     private sealed class Partial(SequenceRule rule, DateTime started)
@@ -260,7 +328,20 @@ public sealed class SequenceMatcher(IReadOnlyList<SequenceRule> rules, int maxPa
 
         public List<Signal> Matched { get; } = [];
 
-        public bool IsComplete => rule.Steps.Skip(Next).All(s => s.Optional);
+        public bool IsComplete
+        {
+            get
+            {
+                for (int k = Next; k < rule.Steps.Count; k++)
+                {
+                    if (!rule.Steps[k].Optional)
+                    {
+                        return false;
+                    }
+                }
+                return true;
+            }
+        }
 
         public static Partial? TryStart(SequenceRule rule, Signal s, bool[] matches)
         {

@@ -20,6 +20,7 @@ public sealed record Entities
 
     public uint User { get; init; }
 
+    /// <summary>The peer's address, or null for loopback and unspecified ones (every local client and server shares them).</summary>
     public IPAddress? RemoteAddress { get; init; }
 
     /// <summary>A file the signal wrote, read or executed.</summary>
@@ -59,8 +60,14 @@ public sealed record Entities
                     || file.Syscall.StartsWith("chmod", StringComparison.Ordinal) || file.Syscall.StartsWith("rename", StringComparison.Ordinal)
                     || file.Syscall.Contains("link", StringComparison.Ordinal),
             },
-            NetworkEvent net => entities with { RemoteAddress = net.Direction == NetworkDirection.Outbound ? net.DestinationAddress : net.SourceAddress },
+            NetworkEvent net => entities with { RemoteAddress = Peer(net.Direction == NetworkDirection.Outbound ? net.DestinationAddress : net.SourceAddress) },
             _ => entities,
         };
+    }
+
+    private static IPAddress? Peer(IPAddress address)
+    {
+        IPAddress a = address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address;
+        return IPAddress.IsLoopback(a) || a.Equals(IPAddress.Any) || a.Equals(IPAddress.IPv6Any) ? null : a;
     }
 }

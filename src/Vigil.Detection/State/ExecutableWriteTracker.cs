@@ -33,8 +33,10 @@ public sealed class ExecutableWriteTracker(int capacity = 65_536, TimeSpan? hori
         }
     }
 
+    // Only opens write content: the sensor gives chmod, chown and unlink a write intent too, and an old
+    // binary made executable has not appeared.
     private static bool WritesContent(FileEvent file) =>
-        (file.Intent & (FileIntent.Write | FileIntent.Create)) != 0
+        (EventFields.IsOpen(file.Syscall) && (file.Intent & (FileIntent.Write | FileIntent.Create)) != 0)
         || (file.TargetPath.Length > 0 && file.Syscall.StartsWith("rename", StringComparison.Ordinal))
         || (file.TargetPath.Length > 0 && file.Syscall.StartsWith("link", StringComparison.Ordinal));
 

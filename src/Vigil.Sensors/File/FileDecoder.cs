@@ -1,33 +1,12 @@
-using Vigil.Bpf;
 using Vigil.Events;
 using Vigil.Sensors.Judging;
 
 namespace Vigil.Sensors.File;
 
-/// <summary>Turns file-sensor records into file events, with the policy rules that let them through.</summary>
-public sealed class FileDecoder(IEventSink sink) : IRecordConsumer
+/// <summary>Turns file-sensor records into file events.</summary>
+public sealed class FileDecoder(IEventSink sink) : JudgedDecoder(sink)
 {
-    private long _corrupt;
-
-    /// <summary>Names the rules of each generation; set when the sensor runs.</summary>
-    public PolicyTables? Tables { get; set; }
-
-    /// <summary>Records that could not be decoded: counted, never guessed at.</summary>
-    public long CorruptRecords => Interlocked.Read(ref _corrupt);
-
-    public void OnRecord(ReadOnlySpan<byte> record)
-    {
-        try
-        {
-            sink.Publish(Decode(record, Tables));
-        }
-        catch (CorruptRecordException)
-        {
-            Interlocked.Increment(ref _corrupt);
-        }
-    }
-
-    public static FileEvent Decode(ReadOnlySpan<byte> record, PolicyTables? tables)
+    public override VigilEvent Decode(ReadOnlySpan<byte> record)
     {
         ref readonly FileRecord r = ref RecordReader.Fixed<FileRecord>(record);
         if ((RecordKind)r.Hdr.Kind != RecordKind.File)
@@ -47,7 +26,7 @@ public sealed class FileDecoder(IEventSink sink) : IRecordConsumer
             Flags = r.Flags,
             Mode = r.Mode,
             Result = r.Result,
-            Policy = tables?.Match(r.Verdict),
+            Policy = Tables?.Match(r.Verdict),
         };
     }
 }

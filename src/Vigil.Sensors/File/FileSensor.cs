@@ -9,26 +9,12 @@ namespace Vigil.Sensors.File;
 /// The open family, unlink, rename, chmod, chown, link and symlink, with paths made absolute in the
 /// kernel and judged there against the policies in force: only what a rule wants is shipped.
 /// </summary>
-public sealed class FileSensor(IEventSink sink, ILogger<FileSensor> logger) : JudgingSensor(logger)
+public sealed class FileSensor(IEventSink sink, ILogger<FileSensor> logger)
+    : JudgingSensor("file", new FileDecoder(sink), FileSyscalls.EventTypes, logger)
 {
-    public override string Name => "file";
-
-    public FileDecoder Decoder { get; } = new(sink);
-
-    public override IReadOnlyDictionary<string, int> EventTypes => FileSyscalls.EventTypes;
-
-    protected override string ObjectName => "file";
-
     protected override void CheckRecordLayouts(BtfInfo btf)
     {
         base.CheckRecordLayouts(btf);
         btf.CheckLayout<FileRecord>("vigil_file_record");
-    }
-
-    protected override void Connect(BpfObject obj, RingBufferReader reader)
-    {
-        base.Connect(obj, reader);
-        Decoder.Tables = Tables;
-        Ring = reader.Add(obj.Map("file_events"), Decoder);
     }
 }

@@ -99,6 +99,7 @@ public sealed class NetworkSensor(IEventSink sink, NetworkSensorOptions options,
     {
         Options.Validate();
         obj.Map("flows").SetMaxEntries(Options.KernelFlows);
+        obj.SetGlobal("vigil_count_flows", (byte)(Options.FlowCgroup is null ? 0 : 1));
     }
 
     protected override void CheckRecordLayouts(BtfInfo btf)

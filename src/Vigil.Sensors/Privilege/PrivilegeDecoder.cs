@@ -1,33 +1,12 @@
-using Vigil.Bpf;
 using Vigil.Events;
 using Vigil.Sensors.Judging;
 
 namespace Vigil.Sensors.Privilege;
 
-/// <summary>Turns privilege-sensor records into privilege events, with the policy rules that let them through.</summary>
-public sealed class PrivilegeDecoder(IEventSink sink) : IRecordConsumer
+/// <summary>Turns privilege-sensor records into privilege events.</summary>
+public sealed class PrivilegeDecoder(IEventSink sink) : JudgedDecoder(sink)
 {
-    private long _corrupt;
-
-    /// <summary>Names the rules of each generation; set when the sensor runs.</summary>
-    public PolicyTables? Tables { get; set; }
-
-    /// <summary>Records that could not be decoded: counted, never guessed at.</summary>
-    public long CorruptRecords => Interlocked.Read(ref _corrupt);
-
-    public void OnRecord(ReadOnlySpan<byte> record)
-    {
-        try
-        {
-            sink.Publish(Decode(record, Tables));
-        }
-        catch (CorruptRecordException)
-        {
-            Interlocked.Increment(ref _corrupt);
-        }
-    }
-
-    public static PrivilegeEvent Decode(ReadOnlySpan<byte> record, PolicyTables? tables)
+    public override VigilEvent Decode(ReadOnlySpan<byte> record)
     {
         ref readonly PrivilegeRecord r = ref RecordReader.Fixed<PrivilegeRecord>(record);
         if ((RecordKind)r.Hdr.Kind != RecordKind.Privilege)
@@ -45,7 +24,7 @@ public sealed class PrivilegeDecoder(IEventSink sink) : IRecordConsumer
             Name = RecordReader.CString(RecordReader.Tail<PrivilegeRecord>(record, r.NameLen)),
             ToRoot = r.ToRoot != 0,
             Result = r.Result,
-            Policy = tables?.Match(r.Verdict),
+            Policy = Tables?.Match(r.Verdict),
         };
     }
 }

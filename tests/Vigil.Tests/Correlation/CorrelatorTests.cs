@@ -125,6 +125,43 @@ public sealed class CorrelatorTests
     }
 
     [Fact]
+    public void A_rule_firing_again_on_the_same_process_adds_evidence_but_no_finding()
+    {
+        Correlator c = Create();
+        ProcessInfo shell = _events.Process("/bin/sh", _events.Process("/usr/sbin/nginx"));
+        c.Observe(Detect(c, "Shell spawned by server", "CRITICAL", _events.Exec(shell)));
+        c.Observe(Detect(c, "Shell spawned by server", "CRITICAL", _events.Exec(shell)));
+
+        double twoSignalEvidence = Confidence.EvidenceBase + ((1 - Confidence.EvidenceBase) * (1 - Math.Exp(-2 / 3.0)));
+        Assert.Equal(0.9 * twoSignalEvidence, c.Published.Single().Confidence, 3);
+    }
+
+    [Fact]
+    public void A_warning_repeating_on_one_process_stays_a_candidate()
+    {
+        Correlator c = Create();
+        ProcessInfo debugger = _events.Process("/usr/bin/gdb");
+        c.Observe(Detect(c, "PTRACE attached to process", "WARNING", _events.Exec(debugger)));
+        c.Observe(Detect(c, "PTRACE attached to process", "WARNING", _events.Exec(debugger)));
+        Assert.Empty(c.Published);
+
+        c.Observe(Detect(c, "Read sensitive file untrusted", "WARNING", _events.Exec(debugger)));
+        Assert.Single(c.Published);
+    }
+
+    [Fact]
+    public void Connections_to_loopback_link_nothing_every_local_client_shares_it()
+    {
+        Correlator c = Create();
+        c.Observe(Detect(c, "A", "WARNING", _events.Connect(_events.Process("/bin/a"), "127.0.0.1", 3333)));
+        c.Observe(Detect(c, "B", "WARNING", _events.Connect(_events.Process("/bin/b"), "127.0.0.1", 3333)));
+        c.Observe(Detect(c, "C", "WARNING", _events.Connect(_events.Process("/bin/c"), "::ffff:127.0.0.1", 3333)));
+
+        Assert.Empty(c.Published);
+        Assert.Equal(3, c.OpenIncidents);
+    }
+
+    [Fact]
     public void Kernel_drops_are_named_as_missing_and_lower_the_confidence()
     {
         double Run(bool drops)
@@ -163,6 +200,44 @@ public sealed class CorrelatorTests
         Assert.Equal(IncidentStatus.Closed, _updates[^1].Status);
         Assert.Equal(2, _updates[^1].Revision);
         Assert.Equal(0, c.OpenIncidents);
+    }
+
+    [Fact]
+    public void A_burst_of_findings_is_carried_by_one_revision_once_the_interval_is_over()
+    {
+        Correlator c = Create();
+        ProcessInfo shell = _events.Process("/bin/sh");
+        c.Observe(Detect(c, "Kernel module load", "CRITICAL", _events.Exec(_events.Process("/sbin/insmod", shell))));
+        DateTime first = _events.Now;
+        for (int i = 0; i < 5; i++)
+        {
+            c.Observe(Detect(c, $"R{i}", "WARNING", _events.Exec(_events.Process($"/bin/c{i}", shell), TimeSpan.FromMilliseconds(100))));
+        }
+        IncidentReport published = Assert.Single(_updates); // the first revision at once, the burst held back
+        Assert.Single(published.Findings);
+
+        c.CloseIdle(first.AddMilliseconds(900));
+        Assert.Single(_updates);
+        c.CloseIdle(first.AddSeconds(1));
+        Assert.Equal((2, 6), (_updates[^1].Revision, _updates[^1].Findings.Count));
+
+        c.CloseIdle(first.AddHours(1));
+        Assert.Equal((3, IncidentStatus.Closed, 6), (_updates[^1].Revision, _updates[^1].Status, _updates[^1].Findings.Count));
+    }
+
+    [Fact]
+    public void A_held_back_revision_is_published_before_the_incident_closes()
+    {
+        Correlator c = Create(options: new CorrelatorOptions { RevisionInterval = TimeSpan.FromDays(1) });
+        ProcessInfo shell = _events.Process("/bin/sh");
+        c.Observe(Detect(c, "Kernel module load", "CRITICAL", _events.Exec(_events.Process("/sbin/insmod", shell))));
+        c.Observe(Detect(c, "Shell", "WARNING", _events.Exec(_events.Process("/bin/c", shell), TimeSpan.FromSeconds(1))));
+        Assert.Single(_updates);
+
+        c.CloseIdle(_events.Now.AddHours(1));
+        IncidentReport closed = _updates[^1];
+        Assert.Equal((2, IncidentStatus.Closed), (closed.Revision, closed.Status));
+        Assert.Equal(["Kernel module load", "Shell"], closed.Findings);
     }
 
     [Fact]

@@ -105,6 +105,7 @@ public sealed class SequenceTests
         IncidentReport incident = Assert.Single(c.Published);
         Assert.Equal(SignalKind.Event, incident.RootCause.Kind);
         Assert.Equal("/tmp/payload", incident.RootCause.Entities.File);
+        Assert.Equal($"{rule.Name}: download", incident.Steps[incident.RootCause.Id]);
     }
 
     [Fact]

@@ -24,7 +24,7 @@ public sealed class RuleDistributionTests : IDisposable
         foreach (string node in new[] { "node-1", "node-2" })
         {
             var agent = new CliProcess(["run", "--nats", nats.Url, "--cluster", cluster, "--node", node, "--fleet-spool", Path.Combine(_work, node),
-                "--pin-root", Path.Combine("/sys/fs/bpf", "vigil-none-" + Guid.NewGuid().ToString("N")[..8])]);
+                "--api", "none", "--store", "none", "--pin-root", Path.Combine("/sys/fs/bpf", "vigil-none-" + Guid.NewGuid().ToString("N")[..8])]);
             _agents.Add(agent);
             agent.WaitUntilRunning();
         }
@@ -67,18 +67,18 @@ public sealed class RuleDistributionTests : IDisposable
             agent.WaitForLine(l => l.Contains("\"rule.name\":\"Fleet marker\"", StringComparison.Ordinal) && l.Contains(marker + "-second", StringComparison.Ordinal), TimeSpan.FromSeconds(10));
         }
 
-        List<RuleRevisionReport> reports = await Reports(js, names, count: 4);
+        List<RevisionReport> reports = await Reports(js, names, count: 4);
         Assert.Equal(["node-1 accepted", "node-1 rejected", "node-2 accepted", "node-2 rejected"],
             reports.Select(r => $"{r.Node} {r.Outcome}").Order(StringComparer.Ordinal));
         Assert.All(reports, r => Assert.Equal(good, r.InForce));
         Assert.All(reports.Where(r => r.Outcome == "rejected"), r => Assert.Contains(r.Errors, e => e.Contains("fleet:marker.yaml", StringComparison.Ordinal)));
     }
 
-    private static async Task<List<RuleRevisionReport>> Reports(NatsJSContext js, FleetSubjects names, int count)
+    private static async Task<List<RevisionReport>> Reports(NatsJSContext js, FleetSubjects names, int count)
     {
         // Debian's nats-server 2.9 ignores consumer subject filters given as a list: filter here.
         INatsJSConsumer consumer = await js.CreateOrderedConsumerAsync(names.ConclusionStream);
-        var reports = new List<RuleRevisionReport>();
+        var reports = new List<RevisionReport>();
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
         await foreach (NatsJSMsg<byte[]> msg in consumer.ConsumeAsync<byte[]>(cancellationToken: timeout.Token))
         {
@@ -86,7 +86,7 @@ public sealed class RuleDistributionTests : IDisposable
             {
                 continue;
             }
-            reports.Add(JsonSerializer.Deserialize<RuleRevisionReport>(msg.Data!)!);
+            reports.Add(JsonSerializer.Deserialize<RevisionReport>(msg.Data!)!);
             if (reports.Count == count)
             {
                 break;

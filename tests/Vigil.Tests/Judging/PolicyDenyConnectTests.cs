@@ -35,7 +35,7 @@ public sealed class PolicyDenyConnectTests
                     ports: [{NetworkHarness.Port(denied)}]
                     cgroup: [{h.Cgroup!.PathInHierarchy}]
                   action: deny-connect
-            """));
+            """), PolicyOrigin.Api);
 
         (int code, string stderr) = DenyConnectTests.Connect(h, h.Net.ServerV4, denied, inCgroup: true, expectAccept: false);
         Assert.NotEqual(0, code);
@@ -44,7 +44,7 @@ public sealed class PolicyDenyConnectTests
         Assert.Equal(0, DenyConnectTests.Connect(h, h.Net.ServerV4, denied, inCgroup: false, expectAccept: true).ExitCode);
 
         // Deleting the policy detaches the hooks: the same connect goes through.
-        Assert.True(engine.Delete("deny"));
+        Assert.True(engine.Delete("deny", PolicyOrigin.Api));
         Assert.Equal(0, DenyConnectTests.Connect(h, h.Net.ServerV4, denied, inCgroup: true, expectAccept: true).ExitCode);
     }
 }

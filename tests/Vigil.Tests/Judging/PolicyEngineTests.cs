@@ -29,11 +29,11 @@ public sealed class PolicyEngineTests
     {
         using var run = new JudgedSensorRun();
         var engine = new PolicyEngine(new Dictionary<EventFamily, PolicyTables> { [EventFamily.File] = run.Tables }, new PolicyCompiler(new CgroupDirectory().IdOfPath));
-        engine.Apply(PolicyReader.Read("good.yaml", Policy("good", run.Directory)));
+        engine.Apply(PolicyReader.Read("good.yaml", Policy("good", run.Directory)), PolicyOrigin.Api);
         uint generation = run.Tables.Generation;
 
         PolicyDocument bad = PolicyReader.Read("bad.yaml", Policy("bad", run.Directory, "    - name: broken\n      events: [open]\n      match: {cgroup: [/no-such-cgroup]}"));
-        PolicyException refused = Assert.Throws<PolicyException>(() => engine.Apply(bad));
+        PolicyException refused = Assert.Throws<PolicyException>(() => engine.Apply(bad, PolicyOrigin.Api));
         Assert.Equal(new PolicyLocation("bad.yaml", 14, 23), refused.Problems.Single().Location);
 
         Assert.Equal(generation, run.Tables.Generation);
@@ -41,9 +41,9 @@ public sealed class PolicyEngineTests
         Assert.Equal(0, run.Shell("touch first"));
         Assert.Equal(["good/watch"], run.Sink.WaitFor<FileEvent>(e => e.Path == run.Directory + "/first").Policy!.Rules);
 
-        Assert.True(engine.Delete("good"));
+        Assert.True(engine.Delete("good", PolicyOrigin.Api));
         Assert.Equal(0, run.Shell("touch second; touch marker-of-the-end"));
-        engine.Apply(PolicyReader.Read("good.yaml", Policy("good", run.Directory)));
+        engine.Apply(PolicyReader.Read("good.yaml", Policy("good", run.Directory)), PolicyOrigin.Api);
         Assert.Equal(0, run.Shell("touch third"));
         run.Sink.WaitFor<FileEvent>(e => e.Path == run.Directory + "/third");
         Assert.DoesNotContain(run.Sink.Snapshot().OfType<FileEvent>(), e => e.Path == run.Directory + "/second");

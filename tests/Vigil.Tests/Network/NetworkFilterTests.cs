@@ -60,6 +60,36 @@ public sealed class NetworkFilterTests
     }
 
     [Fact]
+    public void Without_flows_a_connect_no_rule_matches_is_judged_once_and_a_selected_one_is_reported_whole()
+    {
+        KernelRequirement.Check();
+        using var h = new NetworkHarness(countFlows: false);
+        using Socket watched = h.Listen(h.Net.ServerV4);
+        using Socket other = h.Listen(h.Net.ServerV4);
+        int watchedPort = NetworkHarness.Port(watched);
+        h.Sensor.Apply(new NetworkFilter
+        {
+            Rules = [new NetworkRule { Name = "watched-port", Destinations = [IPNetwork.Parse(h.Net.Subnet24)], DestinationPorts = [PortRange.Single((ushort)watchedPort)] }],
+        });
+
+        uint shipped = Connect(h, watched, h.Net.ServerV4);
+        uint dropped = Connect(h, other, h.Net.ServerV4);
+        h.WaitFor("close", e => e.Process.Pid == shipped);
+        WaitForQuiet(h, dropped);
+
+        List<NetworkEvent> events = [.. h.Sink.Snapshot().OfType<NetworkEvent>()];
+        NetworkEvent connect = Assert.Single(events, e => e.Process.Pid == shipped && e.Syscall == "connect");
+        Assert.Equal(watchedPort, connect.DestinationPort);
+        Assert.Single(events, e => e.Process.Pid == shipped && e.Syscall == "close");
+        Assert.Single(events, e => e.Syscall == "accept" && e.DestinationPort == watchedPort);
+        Assert.DoesNotContain(events, e => e.Process.Pid == dropped || e.DestinationPort == NetworkHarness.Port(other));
+        // The unwatched connection: its connect judged as it started, its accept when it completed;
+        // neither matched, so neither close was judged at all.
+        Thread.Sleep(200);
+        Assert.Equal(2ul, h.Sensor.Counters.Filtered);
+    }
+
+    [Fact]
     public void A_new_filter_replaces_the_old_one_whole_and_a_bad_one_changes_nothing()
     {
         KernelRequirement.Check();
@@ -138,9 +168,11 @@ public sealed class NetworkFilterTests
             }
         }))];
         Array.ForEach(servers, t => t.Start());
+        // A filter is in force before the first connection: generation 0 (no filter) ships both ports.
+        uint generation = 1;
+        h.Sensor.Apply(Only(portP, "p"));
         using Process hammer = h.Client(
             $"for i in $(seq 150); do exec 3<>{NetworkHarness.Target(h.Net.ServerV4, portP)}; exec 3>&-; exec 3<>{NetworkHarness.Target(h.Net.ServerV4, portQ)}; exec 3>&-; done");
-        uint generation = 0;
         while (!hammer.HasExited)
         {
             generation++;

@@ -13,18 +13,19 @@ namespace Vigil.Tests.Network;
 /// A network sensor on a test network: flows counted for the test's own cgroup, a server socket
 /// owned by this test process in the server namespace, clients run as bash children in the client
 /// namespace (in the test cgroup when asked). Everything is removed on dispose, pass or fail.
+/// With <c>countFlows</c> false no flows are counted (the sensor as the filter benchmark runs it).
 /// </summary>
 internal sealed class NetworkHarness : IDisposable
 {
     private readonly List<Socket> _sockets = [];
 
-    public NetworkHarness()
+    public NetworkHarness(bool countFlows = true)
     {
         Net = new TestNetwork();
         try
         {
             Cgroup = new TestCgroup("network");
-            Sensor = new NetworkSensor(Sink, new NetworkSensorOptions { FlowCgroup = Cgroup.FullPath, FlowInterval = TimeSpan.FromHours(1) },
+            Sensor = new NetworkSensor(Sink, new NetworkSensorOptions { FlowCgroup = countFlows ? Cgroup.FullPath : null, FlowInterval = TimeSpan.FromHours(1) },
                 NullLogger<NetworkSensor>.Instance);
             Run = new SensorRun([Sensor]);
             Assert.True(Sensor.Status.State == SensorState.Running, $"network sensor: {Sensor.Status.Reason}\n{Sensor.Status.VerifierLog}");

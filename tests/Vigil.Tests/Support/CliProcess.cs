@@ -12,10 +12,11 @@ public sealed class CliProcess : IDisposable
     private readonly object _lock = new(); // Monitor.Wait/PulseAll need a monitor, not a Lock
 
     /// <param name="netns">Runs inside this network namespace (one a test made), through nsenter.</param>
+    /// <param name="capabilities">Runs as root with only these capabilities (setpriv's names: bpf, net_admin, ...) in its bounding set.</param>
     /// <param name="environment">Variables set for the CLI on top of the test's own.</param>
-    public CliProcess(IEnumerable<string> args, string? runAs = null, string? netns = null, IReadOnlyDictionary<string, string>? environment = null)
+    public CliProcess(IEnumerable<string> args, string? runAs = null, string? netns = null, IEnumerable<string>? capabilities = null, IReadOnlyDictionary<string, string>? environment = null)
     {
-        var info = new ProcessStartInfo(runAs is not null ? "setpriv" : netns is not null ? "nsenter" : RepoPaths.Cli)
+        var info = new ProcessStartInfo(runAs is not null || capabilities is not null ? "setpriv" : netns is not null ? "nsenter" : RepoPaths.Cli)
         {
             UseShellExecute = false,
             RedirectStandardOutput = true,
@@ -27,6 +28,12 @@ public sealed class CliProcess : IDisposable
             {
                 info.ArgumentList.Add(a);
             }
+        }
+        else if (capabilities is not null)
+        {
+            info.ArgumentList.Add("--bounding-set=-all," + string.Join(',', capabilities.Select(c => "+" + c)));
+            info.ArgumentList.Add("--inh-caps=-all");
+            info.ArgumentList.Add(RepoPaths.Cli);
         }
         else if (netns is not null)
         {

@@ -2,8 +2,8 @@ using System.Text.Json.Serialization;
 
 namespace Vigil.Fleet;
 
-/// <summary>What a node did with a revision of the rules bucket, published on <c>vigil.CLUSTER.NODE.rules</c>.</summary>
-public sealed record RuleRevisionReport
+/// <summary>What a node did with a revision of the rules or policies bucket, published on <c>vigil.CLUSTER.NODE.rules</c> or <c>.policies</c>.</summary>
+public sealed record RevisionReport
 {
     [JsonPropertyName("node")]
     public required string Node { get; init; }
