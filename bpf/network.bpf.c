@@ -78,6 +78,26 @@ VIGIL_NET_TRIE(net_sources_v4, vigil_net_key_v4);
 VIGIL_NET_TRIE(net_sources_v6, vigil_net_key_v6);
 VIGIL_NET_TRIE(net_ports, vigil_net_key_port);
 
+/* Where a socket listens: an accepted socket has its listener's netns and port, and its local
+ * address is the listener's or the listener is bound to the wildcard. */
+struct listen_key {
+	__u8 addr[16];
+	__u32 netns;
+	__u16 port;
+	__u8 family;
+	__u8 pad;
+};
+
+/* Owners of listening sockets when flows are not counted: looked up once per accept, so nothing is
+ * cloned into accepted sockets a rule does not select. Sockets sharing a port (SO_REUSEPORT) share
+ * the entry of the last one to listen. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, struct listen_key);
+	__type(value, struct vigil_process);
+} listen_owners SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, VIGIL_NET_SLOTS);
@@ -296,6 +316,70 @@ static __always_inline void remember_owner(const struct sock *sk, __u8 direction
 	owner->reported = 0;
 }
 
+/* The listening end of sk (local address, or the wildcard with wildcard set). */
+static __always_inline void listen_key(const struct sock *sk, bool wildcard, struct listen_key *key)
+{
+	__builtin_memset(key, 0, sizeof(*key));
+	key->netns = BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
+	key->port = sk->__sk_common.skc_num;
+	key->family = sk->__sk_common.skc_family;
+	if (wildcard)
+		return;
+	if (key->family == AF_INET)
+		__builtin_memcpy(key->addr, &sk->__sk_common.skc_rcv_saddr, 4);
+	else
+		BPF_CORE_READ_INTO(&key->addr, sk, __sk_common.skc_v6_rcv_saddr.in6_u.u6_addr8);
+}
+
+static __always_inline void remember_listener(const struct sock *sk)
+{
+	struct listen_key key;
+	struct vigil_process owner;
+
+	if (vigil_is_agent())
+		return;
+	listen_key(sk, false, &key);
+	vigil_fill_current(&owner);
+	bpf_map_update_elem(&listen_owners, &key, &owner, BPF_ANY);
+}
+
+static __always_inline void forget_listener(const struct sock *sk)
+{
+	struct listen_key key;
+
+	listen_key(sk, false, &key);
+	bpf_map_delete_elem(&listen_owners, &key);
+}
+
+/* An accepted socket without an owner (flows not counted): judged with its listener's owner, and
+ * given an owner only when a rule matched it, for its close. */
+static __always_inline void accepted(const struct sock *sk)
+{
+	struct vigil_sock_owner *owner;
+	struct vigil_process *listener;
+	struct listen_key key;
+	struct vigil_net_tuple t;
+
+	listen_key(sk, false, &key);
+	listener = bpf_map_lookup_elem(&listen_owners, &key);
+	if (!listener) {
+		listen_key(sk, true, &key);
+		listener = bpf_map_lookup_elem(&listen_owners, &key);
+	}
+	if (!listener)
+		return;
+	socket_tuple(sk, VIGIL_NET_INBOUND, &t);
+	if (!emit(VIGIL_RECORD_ACCEPT, listener, &t, 0, 0, 0, true, false))
+		return;
+	owner = bpf_sk_storage_get(&sock_owners, (struct sock *)sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
+	if (!owner)
+		return;
+	owner->proc = *listener;
+	owner->tuple = t;
+	owner->direction = VIGIL_NET_INBOUND;
+	owner->reported = 1;
+}
+
 /* Payload bytes: retransmissions once; the peer's FIN, counted in the sequence space, left out. */
 static __always_inline void tcp_bytes(const struct sock *sk, __u64 *sent, __u64 *received)
 {
@@ -324,12 +408,21 @@ int BPF_PROG(handle_set_state, const struct sock *sk, const int oldstate, const 
 		return 0;
 	}
 	if (newstate == TCP_LISTEN) {
-		remember_owner(sk, VIGIL_NET_INBOUND);
+		/* With flows counted, every accepted socket needs an owner: cloned from the listener's. */
+		if (vigil_count_flows)
+			remember_owner(sk, VIGIL_NET_INBOUND);
+		else
+			remember_listener(sk);
 		return 0;
 	}
 	owner = bpf_sk_storage_get(&sock_owners, (struct sock *)sk, 0, 0);
-	if (!owner)
+	if (!owner) {
+		if (oldstate == TCP_SYN_RECV && newstate == TCP_ESTABLISHED)
+			accepted(sk);
+		else if (oldstate == TCP_LISTEN && newstate == TCP_CLOSE)
+			forget_listener(sk);
 		return 0;
+	}
 	if (oldstate == TCP_SYN_SENT) {
 		/* The connect resolved: established, or refused, timed out or abandoned. */
 		__s32 err = newstate == TCP_ESTABLISHED ? 0 : (sk->sk_err ? sk->sk_err : ECONNABORTED);

@@ -10,7 +10,7 @@ using Vigil.Events;
 // 10 million events of a recorded-like workload (one detection per 2,000 events), generated in
 // batches outside the timed part. Throughput is events per CPU second of this process while
 // correlating (GC included), so other load on the machine does not distort it. RSS is read after
-// the first batch and at the end: bounded state means it stays flat.
+// the first batch, after every million events and at the end: bounded state means it stays flat.
 if (args.Length < 3)
 {
     Console.Error.WriteLine("usage: Vigil.Bench.Correlation FALCO_RULES VIGIL_RULES SEQUENCES [EVENTS]");
@@ -31,6 +31,7 @@ var batch = new VigilEvent[BatchSize];
 var detections = new List<(int Index, string Rule)>();
 
 double rssStart = 0;
+var rssByMillion = new List<double>();
 var cpu = TimeSpan.Zero;
 var wall = new Stopwatch();
 using var self = Process.GetCurrentProcess();
@@ -77,11 +78,16 @@ while (done < total)
     {
         rssStart = Rss();
     }
+    if (done % 1_000_000 == 0)
+    {
+        rssByMillion.Add(Rss()); // outside the timed part: shows the memory stays flat, not only where it ends
+    }
 }
 
 double eps = done / cpu.TotalSeconds;
-Console.WriteLine($"cpu_s={cpu.TotalSeconds:0.0} wall_s={wall.Elapsed.TotalSeconds:0.0} events={done} alloc_bytes_per_event={allocated / (double)done:0.0} simulated={stream.Now - new DateTime(2026, 11, 23, 0, 0, 0, DateTimeKind.Utc):hh\\:mm\\:ss} incident_revisions={incidents} open_incidents={correlator.OpenIncidents} " +
+Console.WriteLine($"cpu_s={cpu.TotalSeconds:0.0} wall_s={wall.Elapsed.TotalSeconds:0.0} events={done} alloc_bytes_per_event={allocated / (double)done:0.0} simulated={stream.Now - new DateTime(2026, 11, 23, 0, 0, 0, DateTimeKind.Utc):hh\\:mm\\:ss} incident_revisions={incidents} signals={correlator.SignalsObserved} open_incidents={correlator.OpenIncidents} " +
     $"incidents_evicted={correlator.IncidentsEvicted} sequence_evictions={correlator.SequenceEvictions} baseline_profiles={baselines.Profiles} sequences={sequences.Count}");
+Console.WriteLine($"rss_mb_per_million_events={string.Join(',', rssByMillion.Select(r => r.ToString("0", System.Globalization.CultureInfo.InvariantCulture)))}");
 Console.WriteLine($"correlation: eps={eps:0} rss_mb_start={rssStart:0.0} rss_mb_end={Rss():0.0}");
 return 0;
 

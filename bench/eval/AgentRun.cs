@@ -10,6 +10,7 @@ public sealed record ObservedIncident(string Id, string Title, double Confidence
 /// The real agent (`vigil run -o json`) as a child process. Reads its stream: which pids descend
 /// from which (exec and fork events, so each scenario's process tree is known) and every incident
 /// revision (the last revision of each id wins; the first time it was read is its detection time).
+/// Every line it reads is kept in <c>output</c>, for a look at what the agent saw.
 /// </summary>
 public sealed class AgentRun : IDisposable
 {
@@ -18,9 +19,11 @@ public sealed class AgentRun : IDisposable
     private readonly Dictionary<long, long> _parents = [];
     private readonly Dictionary<string, ObservedIncident> _incidents = [];
     private readonly TaskCompletionSource _running = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly StreamWriter _output;
 
-    public AgentRun(string cli, IEnumerable<string> args)
+    public AgentRun(string cli, IEnumerable<string> args, string output)
     {
+        _output = new StreamWriter(output);
         var info = new ProcessStartInfo(cli) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
         info.ArgumentList.Add("run");
         info.ArgumentList.Add("-o");
@@ -97,6 +100,7 @@ public sealed class AgentRun : IDisposable
             string name = o.TryGetProperty("event.name", out JsonElement n) ? n.GetString() ?? "" : "";
             lock (_lock)
             {
+                _output.WriteLine(line);
                 if (name == "incident")
                 {
                     ReadIncident(o, now);
@@ -164,5 +168,6 @@ public sealed class AgentRun : IDisposable
             }
         }
         _agent.Dispose();
+        _output.Dispose();
     }
 }

@@ -24,7 +24,8 @@ if (only.Length > 0)
     scenarios = [.. scenarios.Where(s => only.Contains(s.Name))];
 }
 
-using var agent = new AgentRun(args[0], ["--rules", args[2]]);
+// What the agent printed goes to agent.jsonl in the working directory (bench/out/eval).
+using var agent = new AgentRun(args[0], ["--rules", args[2]], "agent.jsonl");
 if (await Task.WhenAny(agent.Running, Task.Delay(TimeSpan.FromSeconds(60))).ConfigureAwait(false) != agent.Running)
 {
     Console.Error.WriteLine("eval: the agent did not start within 60 s");

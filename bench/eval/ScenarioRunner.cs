@@ -51,7 +51,10 @@ public sealed class ScenarioRunner(AgentRun agent, TimeSpan settle, TimeSpan tim
         }
         finally
         {
-            work.Delete(recursive: true);
+            // Deleted by a process of its own: the runner is every scenario's ancestor, and its unlinking a file
+            // the attacker wrote (a planted SSH key) would link every later scenario to this one's incident.
+            using Process cleanup = Process.Start("setsid", ["--fork", "--wait", "rm", "-rf", work.FullName]);
+            await cleanup.WaitForExitAsync().ConfigureAwait(false);
         }
         HashSet<long> tree = agent.Tree(root);
         List<ObservedIncident> mine = [.. agent.Incidents().Where(i => !_claimed.Contains(i.Id) && i.Pids.Overlaps(tree))];

@@ -2,7 +2,14 @@ using System.Globalization;
 using System.Text.Json;
 using Microsoft.Extensions.Logging.Abstractions;
 using NATS.Client.Core;
+using Vigil.Bench.Fleet;
 using Vigil.Fleet;
+
+// `reduction NATS_URL MONITOR_URL CLUSTER NODE AGENT_OUTPUT`: the data reduction of one node (Reduction.cs).
+if (args is ["reduction", var natsUrl, var monitorUrl, var reducedCluster, var reducedNode, var agentOutput])
+{
+    return await Reduction.RunAsync(natsUrl, monitorUrl, reducedCluster, reducedNode, agentOutput);
+}
 
 // Publishes indicators as node ORIGIN, one every INTERVAL_MS, each for a different address, and
 // listens for the other agents' reports that they banned it in XDP. Latency = the agent's report
@@ -11,6 +18,7 @@ using Vigil.Fleet;
 if (args.Length != 7)
 {
     Console.Error.WriteLine("usage: Vigil.Bench.Fleet URL CLUSTER ORIGIN COUNT INTERVAL_MS NODES ADDRESS_PREFIX (e.g. 10.254.)");
+    Console.Error.WriteLine("       Vigil.Bench.Fleet reduction NATS_URL MONITOR_URL CLUSTER NODE AGENT_OUTPUT");
     return 2;
 }
 string url = args[0], cluster = args[1], origin = args[2], prefix = args[6];

@@ -109,9 +109,10 @@ public sealed class Correlator
             }
         }
         bool completed = false;
-        foreach (SequenceMatch match in _sequences.Observe(signal))
+        IReadOnlyList<SequenceMatch> matches = _sequences.Observe(signal);
+        for (int i = 0; i < matches.Count; i++)
         {
-            incident = Complete(match, incident);
+            incident = Complete(matches[i], incident);
             completed = true;
         }
         if (incident is not null)
@@ -228,7 +229,7 @@ public sealed class Correlator
             }
         }
         return from is null ? null
-            : new CausalEdge(from.Id, signal.Id, best.Reason, best.Strength, CausalLinker.Describe(best.Reason, from.Entities, signal.Entities));
+            : new CausalEdge(from.Id, signal.Id, best.Reason, best.Strength, from.Entities, signal.Entities);
     }
 
     /// <summary>Incidents sharing a key with the entities, each with the signal that put the key there. A shared
@@ -251,9 +252,9 @@ public sealed class Correlator
         {
             Add(byProcess);
         }
-        foreach (ExecId ancestor in e.Ancestors)
+        for (int i = 0; i < e.Ancestors.Count; i++)
         {
-            if (_byProcess.TryGetValue(ancestor, out Anchor byAncestor))
+            if (_byProcess.TryGetValue(e.Ancestors[i], out Anchor byAncestor))
             {
                 Add(byAncestor);
             }

@@ -45,6 +45,9 @@ public sealed partial record FleetOptions
     /// <summary>How often the periodic aggregate (event counts, drops) is published.</summary>
     public TimeSpan AggregateInterval { get; init; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>How often the flow summary (connections and bytes per peer since the last one) is published.</summary>
+    public TimeSpan FlowInterval { get; init; } = TimeSpan.FromSeconds(10);
+
     /// <summary>How long an indicator from a detection (not a ban, which has its own TTL) stays in force.</summary>
     public TimeSpan IndicatorTtl { get; init; } = TimeSpan.FromHours(1);
 

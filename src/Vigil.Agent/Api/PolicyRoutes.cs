@@ -63,7 +63,7 @@ public static class PolicyRoutes
             if (!policies.Delete(name, PolicyOrigin.Api))
             {
                 return policies.OriginOf(name) is { } origin
-                    ? Results.Conflict(new { error = $"policy {name} comes from {Describe(origin)}: remove it there" })
+                    ? Results.Conflict(new { error = $"policy {name} comes from {OriginName(origin)}: remove it there" })
                     : Results.NotFound(new { error = $"no policy {name} in force" });
             }
             log.LogInformation("api: policy {Name} deleted", name);
@@ -74,7 +74,7 @@ public static class PolicyRoutes
     private static IResult NoEngine() =>
         Results.Json(new { error = "no judging sensor runs on this node, so no policy can be in force" }, statusCode: StatusCodes.Status503ServiceUnavailable);
 
-    private static string Describe(PolicyOrigin origin) => origin switch
+    private static string OriginName(PolicyOrigin origin) => origin switch
     {
         PolicyOrigin.Directory => "the policy directory",
         PolicyOrigin.Fleet => "the fleet's policies bucket",

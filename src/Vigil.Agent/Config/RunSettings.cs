@@ -1,5 +1,6 @@
 using Vigil.Agent.Api;
 using Vigil.Agent.Host;
+using Vigil.Agent.Otlp;
 using Vigil.Agent.Output;
 using Vigil.Guard;
 using Vigil.Guard.Mitigation;
@@ -53,7 +54,7 @@ public static class RunSettings
         new("otlp.endpoint", "--otlp-endpoint"),
         new("otlp.protocol", "--otlp-protocol"),
         new("otlp.events", "--otlp-events"),
-        new("otlp.interval", "--otlp-interval", () => Text.Duration(new Vigil.Agent.Otlp.OtlpOptions { Endpoint = new Uri("http://localhost") }.MetricInterval)),
+        new("otlp.interval", "--otlp-interval", () => Text.Duration(new OtlpOptions { Endpoint = new Uri("http://127.0.0.1:4317") }.MetricInterval)),
         new("fleet.nats", "--nats"),
         new("fleet.cluster", "--cluster"),
         new("fleet.node", "--node"),
@@ -66,8 +67,8 @@ public static class RunSettings
         new("fleet.spool", "--fleet-spool"),
         new("fleet.spool_bytes", "--fleet-spool-bytes"),
         new("fleet.replicas", "--fleet-replicas"),
-        new("fleet.indicators", "--fleet-indicators"),
         new("fleet.heartbeat", "--fleet-heartbeat", () => Text.Duration(new Vigil.Fleet.FleetOptions { Url = "", Cluster = "", Node = "" }.HeartbeatInterval)),
+        new("fleet.indicators", "--fleet-indicators"),
     ];
 
     /// <summary>The setting with this key (any case: environment variables are upper case); null when there is none.</summary>

@@ -10,9 +10,10 @@ using Vigil.Fleet;
 namespace Vigil.Agent.Fleet;
 
 /// <summary>
-/// The fleet's sink: detections, incidents, flow summaries and XDP bans go to JetStream (never raw
-/// per-syscall events); every other event is only counted, for the periodic aggregate. Detections
-/// and bans that name a hostile source also become threat indicators for every node.
+/// The fleet's sink: detections, incidents and XDP bans go to JetStream (never raw per-syscall
+/// events); closed connections and UDP flows are summed into one flow summary per window
+/// (<see cref="FlowDigest"/>); every other event is only counted, for the periodic aggregate.
+/// Detections and bans that name a hostile source also become threat indicators for every node.
 /// </summary>
 public sealed class FleetSink : ConclusionQueue
 {
@@ -23,6 +24,9 @@ public sealed class FleetSink : ConclusionQueue
     private readonly string _run = Guid.NewGuid().ToString("N")[..8];
     private readonly long[] _eventCounts = new long[Enum.GetValues<EventKind>().Length];
     private readonly Timer _aggregate;
+    private readonly Timer _flowSummary;
+    private readonly FlowDigest _flows = new();
+    private DateTime _flowWindowStart = DateTime.UtcNow;
     private long _sequence;
     private long _detections;
     private long _incidents;
@@ -36,9 +40,15 @@ public sealed class FleetSink : ConclusionQueue
         _node = options.Node;
         _indicators = indicators;
         _aggregate = new Timer(_ => PublishAggregate(), null, options.AggregateInterval, options.AggregateInterval);
+        _flowSummary = new Timer(_ => PublishFlows(), null, options.FlowInterval, options.FlowInterval);
         StartDraining();
     }
 
+    /// <summary>
+    /// Flows are summed here, on the pipeline's thread (a dictionary update), and never queued: the
+    /// queue holds only what must reach the fleet one by one, so a burst of connections can never
+    /// crowd out a detection or an incident.
+    /// </summary>
     protected override bool Wants(object record)
     {
         switch (record)
@@ -51,7 +61,11 @@ public sealed class FleetSink : ConclusionQueue
                 return true;
             case VigilEvent e:
                 Interlocked.Increment(ref _eventCounts[(int)e.Kind]);
-                return e is GuardBanEvent || IsFlowSummary(e);
+                if (IsFlowSummary(e))
+                {
+                    _flows.Add((NetworkEvent)e);
+                }
+                return e is GuardBanEvent;
             default:
                 return false;
         }
@@ -73,11 +87,8 @@ public sealed class FleetSink : ConclusionQueue
                 case IncidentReport i:
                     messages.Add(Message(FleetTopic.Incident, w => IncidentJson.Write(w, i)));
                     break;
-                case VigilEvent e when e is GuardBanEvent:
+                case GuardBanEvent:
                     break; // a ban travels as an indicator
-                case VigilEvent e:
-                    messages.Add(Message(FleetTopic.Flow, w => EventJson.Write(w, e)));
-                    break;
             }
             if (_indicators.From(record, NextId) is { } indicator)
             {
@@ -85,6 +96,30 @@ public sealed class FleetSink : ConclusionQueue
             }
         }
         await _publisher.PublishAsync(messages).ConfigureAwait(false);
+    }
+
+    private Task PublishFlows()
+    {
+        DateTime now = DateTime.UtcNow;
+        DateTime start = _flowWindowStart;
+        _flowWindowStart = now;
+        if (!_flows.TryTake(out IReadOnlyDictionary<FlowKey, FlowTotals> flows, out FlowTotals other))
+        {
+            return Task.CompletedTask;
+        }
+        FleetMessage summary = Message(FleetTopic.Flow, w =>
+        {
+            w.WriteStartObject();
+            w.WriteString("time", now);
+            w.WriteString("event.name", "flow.summary");
+            w.WriteString("vigil.node", _node);
+            w.WriteNumber("vigil.window_seconds", Math.Round((now - start).TotalSeconds, 3));
+            w.WriteStartArray("vigil.flows");
+            FlowDigest.WriteFlows(w, flows, other);
+            w.WriteEndArray();
+            w.WriteEndObject();
+        });
+        return _publisher.PublishAsync(summary).AsTask();
     }
 
     private void PublishAggregate()
@@ -128,6 +163,8 @@ public sealed class FleetSink : ConclusionQueue
     public override async ValueTask DisposeAsync()
     {
         await _aggregate.DisposeAsync().ConfigureAwait(false);
+        await _flowSummary.DisposeAsync().ConfigureAwait(false);
         await base.DisposeAsync().ConfigureAwait(false);
+        await PublishFlows().ConfigureAwait(false);
     }
 }

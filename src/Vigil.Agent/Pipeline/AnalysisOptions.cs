@@ -17,6 +17,9 @@ public sealed record AnalysisOptions
     /// <summary>Events waiting per evaluation thread, and signals waiting for the correlator, before drops are counted.</summary>
     public int QueueCapacity { get; init; } = 16384;
 
+    /// <summary>How long events wait to be put back in event-time order across sensors before correlation (adds to time to detect).</summary>
+    public TimeSpan ReorderWindow { get; init; } = TimeSpan.FromMilliseconds(100);
+
     public CorrelatorOptions Correlation { get; init; } = new();
 
     public BaselineOptions Baselines { get; init; } = new();

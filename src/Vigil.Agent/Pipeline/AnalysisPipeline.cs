@@ -12,7 +12,8 @@ namespace Vigil.Agent.Pipeline;
 /// <summary>
 /// Everything after enrichment: events go to the output and to rule evaluation (several threads,
 /// per-process order kept); each evaluated event and its detections go, in that order, to one
-/// correlation thread that runs the baselines and the correlator. Every hand-off is a bounded queue
+/// correlation thread that puts them back in event-time order across sensors (a short reorder window)
+/// and runs the baselines and the correlator. Every hand-off is a bounded queue
 /// that never blocks the ring-buffer reader: what does not fit is dropped and counted.
 /// </summary>
 public sealed class AnalysisPipeline : IEventSink, IAsyncDisposable
@@ -25,6 +26,7 @@ public sealed class AnalysisPipeline : IEventSink, IAsyncDisposable
     private readonly Func<ulong> _kernelDrops;
     private readonly Task _correlationThread;
     private readonly Timer _tick;
+    private readonly ReorderBuffer<Item> _reorder;
     private ulong _lastKernelDrops;
     private long _evaluationDrops;
     private long _correlationDrops;
@@ -36,6 +38,7 @@ public sealed class AnalysisPipeline : IEventSink, IAsyncDisposable
         _correlator = new Correlator(options.Correlation, sequences);
         _correlator.IncidentUpdated += conclusions.Incident;
         _baselines = new BaselineTracker(options.Baselines, _correlator.NextSignalId);
+        _reorder = new ReorderBuffer<Item>(options.ReorderWindow);
         _correlation = Channel.CreateBounded<Item>(new BoundedChannelOptions(options.QueueCapacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
         _evaluator = new ParallelRuleEvaluator(rules, options.Workers, conclusions.Detection, options.QueueCapacity, OnEvaluated);
         _correlationThread = Task.Factory.StartNew(Correlate, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
@@ -79,7 +82,8 @@ public sealed class AnalysisPipeline : IEventSink, IAsyncDisposable
     private void Correlate()
     {
         ChannelReader<Item> reader = _correlation.Reader;
-        while (reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
+        bool open = true;
+        while (open || _reorder.Count > 0)
         {
             while (reader.TryRead(out Item item))
             {
@@ -88,19 +92,55 @@ public sealed class AnalysisPipeline : IEventSink, IAsyncDisposable
                     Housekeeping();
                     continue;
                 }
-                foreach (Signal anomaly in _baselines.Observe(item.Event))
-                {
-                    _correlator.Observe(anomaly);
-                }
-                if (item.Detections.Length == 0)
-                {
-                    _correlator.ObserveEvent(item.Event);
-                }
-                foreach (RuleDetection d in item.Detections)
-                {
-                    _correlator.Observe(SignalFactory.FromDetection(_correlator.NextSignalId(), d.RuleName, d.Priority.ToString(), d.Output, d.Tags, d.Event));
-                }
+                _reorder.Add(item, item.Event.Timestamp, DateTime.UtcNow);
             }
+            DateTime now = DateTime.UtcNow;
+            while (_reorder.TryTake(now, out Item due, all: !open))
+            {
+                Analyse(due);
+            }
+            if (open)
+            {
+                open = WaitForItems(reader, _reorder.UntilDue(now));
+            }
+        }
+    }
+
+    /// <summary>Waits for queued items, or until the oldest held one is due; false once the queue is completed and empty.</summary>
+    private static bool WaitForItems(ChannelReader<Item> reader, TimeSpan? until)
+    {
+        if (until is not { } wait)
+        {
+            return reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult();
+        }
+        if (wait <= TimeSpan.Zero)
+        {
+            return true;
+        }
+        using var timeout = new CancellationTokenSource(wait);
+        try
+        {
+            return reader.WaitToReadAsync(timeout.Token).AsTask().GetAwaiter().GetResult();
+        }
+        catch (OperationCanceledException)
+        {
+            return true;
+        }
+    }
+
+    private void Analyse(Item item)
+    {
+        foreach (Signal anomaly in _baselines.Observe(item.Event!))
+        {
+            _correlator.Observe(anomaly);
+        }
+        if (item.Detections.Length == 0)
+        {
+            _correlator.ObserveEvent(item.Event!);
+        }
+        foreach (RuleDetection d in item.Detections)
+        {
+            _correlator.Observe(SignalFactory.FromDetection(_correlator.NextSignalId(), d.RuleName, d.Priority.ToString(), d.Output, d.Tags, d.Event));
         }
     }
 

@@ -14,6 +14,8 @@ public sealed class BaselineTracker(BaselineOptions options, Func<long> nextSign
     private readonly Dictionary<string, Profile> _containers = new(StringComparer.Ordinal);
     private readonly Queue<(Dictionary<string, Profile> Owner, string Key)> _order = new();
     private List<Signal>? _found;
+    private (string? Key, Profile? Profile) _lastBinary;
+    private (string? Key, Profile? Profile) _lastContainer;
 
     public long ProfilesEvicted { get; private set; }
 
@@ -30,16 +32,16 @@ public sealed class BaselineTracker(BaselineOptions options, Func<long> nextSign
         string binary = e is ProcessExecEvent exec ? exec.Binary : context?.Binary ?? "";
         if (binary.Length > 0)
         {
-            Judge(Get(_binaries, binary, e.Timestamp), binary, e);
+            Judge(Get(_binaries, ref _lastBinary, binary, e.Timestamp), binary, e);
         }
         if (context?.Container is { IsHost: false } container)
         {
-            Judge(Get(_containers, container.Id, e.Timestamp), container.ShortId, e);
+            Judge(Get(_containers, ref _lastContainer, container.Id, e.Timestamp), container.ShortId, e);
         }
         // A child is news about its parent: judged against the parent's profile.
         if (e is ProcessExecEvent child && context?.Parent is { Binary.Length: > 0 } parent)
         {
-            Profile profile = Get(_binaries, parent.Binary, e.Timestamp);
+            Profile profile = Get(_binaries, ref _lastBinary, parent.Binary, e.Timestamp);
             bool learning = IsLearning(profile, e.Timestamp);
             profile.Observations++;
             if (Novel(profile.Children, child.Binary, learning))
@@ -111,20 +113,29 @@ public sealed class BaselineTracker(BaselineOptions options, Func<long> nextSign
         return anomaly;
     }
 
-    private Profile Get(Dictionary<string, Profile> profiles, string key, DateTime now)
+    /// <summary>
+    /// The profile for the key, made if new. A process's events come in runs and share its strings,
+    /// so the last lookup in the table (<paramref name="last"/>) is usually the answer.
+    /// </summary>
+    private Profile Get(Dictionary<string, Profile> profiles, ref (string? Key, Profile? Profile) last, string key, DateTime now)
     {
-        if (profiles.TryGetValue(key, out Profile? profile))
+        if (ReferenceEquals(key, last.Key))
         {
-            return profile;
+            return last.Profile!;
         }
-        while (Profiles >= options.MaxProfiles && _order.TryDequeue(out var oldest))
+        if (!profiles.TryGetValue(key, out Profile? profile))
         {
-            oldest.Owner.Remove(oldest.Key);
-            ProfilesEvicted++;
+            while (Profiles >= options.MaxProfiles && _order.TryDequeue(out var oldest))
+            {
+                oldest.Owner.Remove(oldest.Key);
+                ProfilesEvicted++;
+                (_lastBinary, _lastContainer) = (default, default);
+            }
+            profile = new Profile(now);
+            profiles[key] = profile;
+            _order.Enqueue((profiles, key));
         }
-        profile = new Profile(now);
-        profiles[key] = profile;
-        _order.Enqueue((profiles, key));
+        last = (key, profile);
         return profile;
     }
 

@@ -19,7 +19,7 @@ public static class CausalLinker
     /// <summary>The strongest reason linking <paramref name="earlier"/> to <paramref name="later"/>, if any.</summary>
     public static CausalEdge? Link(Signal earlier, Signal later) =>
         Strongest(earlier, later) is var (reason, strength) && strength > 0
-            ? new CausalEdge(earlier.Id, later.Id, reason, strength, Describe(reason, earlier.Entities, later.Entities))
+            ? new CausalEdge(earlier.Id, later.Id, reason, strength, earlier.Entities, later.Entities)
             : null;
 
     /// <summary>The strongest reason and its strength (0 when unrelated), without building the edge: the hot path.</summary>

@@ -1,3 +1,5 @@
+using Vigil.Correlation.Signals;
+
 namespace Vigil.Correlation.Incidents;
 
 /// <summary>Why one signal is taken to follow from another.</summary>
@@ -20,4 +22,18 @@ public enum EdgeReason
 }
 
 /// <summary>A causal edge of an incident's chain, with the reason it exists and how strong it is.</summary>
-public sealed record CausalEdge(long From, long To, EdgeReason Reason, double Strength, string Detail);
+public sealed record CausalEdge(long From, long To, EdgeReason Reason, double Strength)
+{
+    private readonly (Entities From, Entities To)? _between;
+    private string? _detail;
+
+    public CausalEdge(long from, long to, EdgeReason reason, double strength, string detail)
+        : this(from, to, reason, strength) => _detail = detail;
+
+    /// <summary>An edge between two signals' entities, described only when read: most edges are never published.</summary>
+    internal CausalEdge(long from, long to, EdgeReason reason, double strength, Entities between, Entities and)
+        : this(from, to, reason, strength) => _between = (between, and);
+
+    /// <summary>The reason in words, naming the shared entity.</summary>
+    public string Detail => _detail ??= _between is var (a, b) ? CausalLinker.Describe(Reason, a, b) : "";
+}

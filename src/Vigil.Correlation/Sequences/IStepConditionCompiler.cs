@@ -9,4 +9,7 @@ namespace Vigil.Correlation.Sequences;
 public interface IStepConditionCompiler
 {
     Func<VigilEvent, bool> Compile(string condition);
+
+    /// <summary>The evt.type values a compiled condition can match, or null when it may match any: the matcher runs a condition only on events of its types.</summary>
+    IReadOnlySet<string>? EventTypes(string condition) => null;
 }

@@ -17,4 +17,6 @@ public sealed class RuleLanguageConditions(ConditionFactory factory) : IStepCond
             throw new FormatException(ex.Message, ex);
         }
     }
+
+    public IReadOnlySet<string>? EventTypes(string condition) => factory.EventTypes(condition);
 }

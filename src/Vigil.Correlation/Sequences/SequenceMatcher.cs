@@ -1,6 +1,8 @@
+using System.Collections.Frozen;
 using System.Runtime.InteropServices;
 using Vigil.Correlation.Incidents;
 using Vigil.Correlation.Signals;
+using Vigil.Detection.Rules;
 using Vigil.Events;
 
 namespace Vigil.Correlation.Sequences;
@@ -14,14 +16,42 @@ public sealed record SequenceMatch(SequenceRule Rule, IReadOnlyList<Signal> Step
 /// grouped by the step they wait for, so a signal only visits the groups it could advance.
 /// They expire with their rule's window; their number is capped per rule, evictions counted.
 /// </summary>
-public sealed class SequenceMatcher(IReadOnlyList<SequenceRule> rules, int maxPartialsPerRule = 1024)
+public sealed class SequenceMatcher
 {
-    private readonly RuleProgress[] _progress = [.. rules.Select(r => new RuleProgress(r))];
+    private readonly IReadOnlyList<SequenceRule> _rules;
+    private readonly int _maxPartialsPerRule;
+    private readonly RuleProgress[] _progress;
     private readonly List<SequenceMatch> _completed = [];
+    private readonly StepCondition[] _anyTypeConditions;
+    private readonly FrozenDictionary<string, StepCondition[]> _conditionsByType;
     private VigilEvent? _judged; // the plain event the progresses' step matches were last worked out for
     private bool _judgedAny;
 
-    public IReadOnlyList<SequenceRule> Rules => rules;
+    public SequenceMatcher(IReadOnlyList<SequenceRule> rules, int maxPartialsPerRule = 1024)
+    {
+        _rules = rules;
+        _maxPartialsPerRule = maxPartialsPerRule;
+        _progress = [.. rules.Select(r => new RuleProgress(r))];
+        // As the rule set does for rules: an event meets only the step conditions its type can satisfy.
+        var all = new List<StepCondition>();
+        foreach (RuleProgress progress in _progress)
+        {
+            for (int k = 0; k < progress.Rule.Steps.Count; k++)
+            {
+                if (progress.Rule.Steps[k] is { EventCondition: { } condition } step)
+                {
+                    all.Add(new StepCondition(progress, k, condition, step.EventTypes));
+                }
+            }
+        }
+        _anyTypeConditions = [.. all.Where(c => c.Types is null)];
+        _conditionsByType = all
+            .SelectMany(c => c.Types ?? Enumerable.Empty<string>())
+            .Distinct(StringComparer.Ordinal)
+            .ToFrozenDictionary(type => type, type => all.Where(c => c.Types is null || c.Types.Contains(type)).ToArray(), StringComparer.Ordinal);
+    }
+
+    public IReadOnlyList<SequenceRule> Rules => _rules;
 
     public long Evicted { get; private set; }
 
@@ -30,8 +60,34 @@ public sealed class SequenceMatcher(IReadOnlyList<SequenceRule> rules, int maxPa
     /// <summary>Whether any rule has a step that could take this signal.</summary>
     public bool Wants(Signal s) => Match(s);
 
-    /// <summary>Whether any step's condition takes this plain event: checked before a signal is built for it.</summary>
-    public bool WantsEvent(VigilEvent e) => Judge(e);
+    /// <summary>
+    /// Whether this plain event could start a sequence or advance a partial match: checked before a
+    /// signal is built for it. A connect that only a later step takes, with no partial waiting
+    /// there, is not wanted.
+    /// </summary>
+    public bool WantsEvent(VigilEvent e)
+    {
+        if (!Judge(e))
+        {
+            return false;
+        }
+        foreach (RuleProgress progress in _progress)
+        {
+            bool[] matches = progress.Matches;
+            if (matches[0])
+            {
+                return true;
+            }
+            for (int next = 1; next < matches.Length; next++)
+            {
+                if (progress.HasWaiting(next) && Reachable(progress.Rule, matches, next))
+                {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
 
     /// <summary>The sequences the signal completes (usually none); the list is reused by the next call.</summary>
     public IReadOnlyList<SequenceMatch> Observe(Signal s)
@@ -118,13 +174,17 @@ public sealed class SequenceMatcher(IReadOnlyList<SequenceRule> rules, int maxPa
         {
             return _judgedAny;
         }
-        bool any = false;
         foreach (RuleProgress progress in _progress)
         {
-            Func<VigilEvent, bool>?[] conditions = progress.Conditions;
-            for (int k = 0; k < conditions.Length; k++)
+            Array.Clear(progress.Matches);
+        }
+        bool any = false;
+        foreach (StepCondition c in _conditionsByType.TryGetValue(EventTypeIndex.TypeOf(e), out StepCondition[]? typed) ? typed : _anyTypeConditions)
+        {
+            if (c.Condition(e))
             {
-                any |= progress.Matches[k] = conditions[k] is { } condition && condition(e);
+                c.Progress.Matches[c.Step] = true;
+                any = true;
             }
         }
         (_judged, _judgedAny) = (e, any);
@@ -159,7 +219,7 @@ public sealed class SequenceMatcher(IReadOnlyList<SequenceRule> rules, int maxPa
 
     private void Keep(RuleProgress progress, Partial p)
     {
-        if (progress.Count >= maxPartialsPerRule)
+        if (progress.Count >= _maxPartialsPerRule)
         {
             progress.EvictOldest();
             Evicted++;
@@ -183,9 +243,6 @@ public sealed class SequenceMatcher(IReadOnlyList<SequenceRule> rules, int maxPa
 
         /// <summary>Which steps take the signal being observed (filled by the matcher, one slot per step).</summary>
         public bool[] Matches { get; } = new bool[rule.Steps.Count];
-
-        /// <summary>Each step's event condition (null for steps that take findings only), in step order.</summary>
-        public Func<VigilEvent, bool>?[] Conditions { get; } = [.. rule.Steps.Select(s => s.EventCondition)];
 
         public int Count { get; private set; }
 
@@ -221,6 +278,8 @@ public sealed class SequenceMatcher(IReadOnlyList<SequenceRule> rules, int maxPa
             }
         }
 
+        public bool HasWaiting(int next) => _byNext[next].Count > 0;
+
         /// <summary>Partials waiting for step <paramref name="next"/> that the signal could join (a snapshot: the caller may move them).</summary>
         public List<Partial> Waiting(int next, Signal s)
         {
@@ -245,9 +304,9 @@ public sealed class SequenceMatcher(IReadOnlyList<SequenceRule> rules, int maxPa
                 }
             }
             Collect(s.Entities.Process);
-            foreach (ExecId ancestor in s.Entities.Ancestors)
+            for (int i = 0; i < s.Entities.Ancestors.Count; i++)
             {
-                Collect(ancestor);
+                Collect(s.Entities.Ancestors[i]);
             }
             return _found;
         }
@@ -317,6 +376,9 @@ public sealed class SequenceMatcher(IReadOnlyList<SequenceRule> rules, int maxPa
         }
     }
 
+    /// <summary>A step's event condition, with the evt.type values it can match (null: any).</summary>
+    private sealed record StepCondition(RuleProgress Progress, int Step, Func<VigilEvent, bool> Condition, IReadOnlySet<string>? Types);
+
     private sealed class Partial(SequenceRule rule, DateTime started)
     {
         public int Next { get; private set; }
@@ -345,26 +407,43 @@ public sealed class SequenceMatcher(IReadOnlyList<SequenceRule> rules, int maxPa
 
         public static Partial? TryStart(SequenceRule rule, Signal s, bool[] matches)
         {
-            var p = new Partial(rule, s.Time);
-            if (p.StepFor(s, matches) is not int step)
+            if (FirstStep(rule, matches) is not int step)
             {
-                return null;
+                return null; // most signals a rule takes only advance it: nothing allocated for them
             }
+            var p = new Partial(rule, s.Time);
             p.Advance(s, step);
             return p;
         }
 
-        /// <summary>The step the signal would take: the next one, or a later one when the steps between are optional.</summary>
+        /// <summary>The step the signal would take (joined to an earlier step): the next one, or a later one when the steps between are optional.</summary>
         public int? StepFor(Signal s, bool[] matches)
         {
             for (int k = Next; k < rule.Steps.Count; k++)
             {
                 SequenceStep step = rule.Steps[k];
-                if (matches[k] && (Matched.Count == 0 || (s.Id != Matched[^1].Id && Joins(step.Join, s))))
+                if (matches[k] && s.Id != Matched[^1].Id && Joins(step.Join, s))
                 {
                     return k;
                 }
                 if (!step.Optional)
+                {
+                    return null;
+                }
+            }
+            return null;
+        }
+
+        /// <summary>The step a match would start at: the first one, or a later one when the steps before it are optional.</summary>
+        private static int? FirstStep(SequenceRule rule, bool[] matches)
+        {
+            for (int k = 0; k < rule.Steps.Count; k++)
+            {
+                if (matches[k])
+                {
+                    return k;
+                }
+                if (!rule.Steps[k].Optional)
                 {
                     return null;
                 }

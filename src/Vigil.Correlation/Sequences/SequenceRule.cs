@@ -14,6 +14,9 @@ public sealed record SequenceStep
     /// <summary>Compiled condition (Falco language) over plain events; null when the step matches findings only.</summary>
     public Func<VigilEvent, bool>? EventCondition { get; init; }
 
+    /// <summary>The evt.type values the condition can match; null when it may match any type.</summary>
+    public IReadOnlySet<string>? EventTypes { get; init; }
+
     public StepJoin Join { get; init; }
 
     public bool Optional { get; init; }

@@ -96,11 +96,13 @@ public static partial class SequenceRuleLoader
             Fail(node, source, $"step '{name}' needs rules, a condition, or both");
         }
         Func<Vigil.Events.VigilEvent, bool>? compiled = null;
+        IReadOnlySet<string>? types = null;
         if (condition is not null)
         {
             try
             {
                 compiled = conditions.Compile(condition);
+                types = conditions.EventTypes(condition);
             }
             catch (FormatException ex)
             {
@@ -114,6 +116,7 @@ public static partial class SequenceRuleLoader
             Name = name,
             Findings = findings,
             EventCondition = compiled,
+            EventTypes = types,
             Join = Enum.TryParse(join.Replace("_", "", StringComparison.Ordinal), ignoreCase: true, out StepJoin j) ? j
                 : throw At(Child(node, "join", source)!, source,
                     $"step '{name}': join '{join}' is not one of none, process, session, file, remote_address, container, user"),

@@ -32,38 +32,54 @@ public sealed record Entities
     public static Entities Of(VigilEvent e)
     {
         ProcessInfo? context = e.Context;
-        var ancestors = new List<ExecId>();
-        for (ProcessInfo? p = context?.Parent; p is not null && ancestors.Count < 16; p = p.Parent)
-        {
-            ancestors.Add(p.ExecId);
-        }
-        if (ancestors.Count == 0 && !e.Process.ParentExecId.IsEmpty)
-        {
-            ancestors.Add(e.Process.ParentExecId);
-        }
         ContainerInfo? container = context?.Container;
-        var entities = new Entities
+        (string? file, bool written, IPAddress? remote) = e switch
+        {
+            ProcessExecEvent exec => (exec.Binary, false, null),
+            FileEvent f => (f.TargetPath.Length > 0 ? f.TargetPath : f.Path, Writes(f), null),
+            NetworkEvent net => ((string?)null, false, Peer(net.Direction == NetworkDirection.Outbound ? net.DestinationAddress : net.SourceAddress)),
+            _ => (null, false, null),
+        };
+        return new Entities
         {
             Process = e.Process.ExecId,
-            Ancestors = ancestors,
-            Binary = context?.Binary ?? "",
+            Ancestors = AncestorsOf(e),
+            Binary = e is ProcessExecEvent x ? x.Binary : context?.Binary ?? "",
             Container = container is { IsHost: false } ? container.Id : null,
             User = e.Process.EffectiveUid,
-        };
-        return e switch
-        {
-            ProcessExecEvent exec => entities with { Binary = exec.Binary, File = exec.Binary },
-            FileEvent file => entities with
-            {
-                File = file.TargetPath.Length > 0 ? file.TargetPath : file.Path,
-                FileWritten = (file.Intent & (FileIntent.Write | FileIntent.Create | FileIntent.Truncate)) != 0
-                    || file.Syscall.StartsWith("chmod", StringComparison.Ordinal) || file.Syscall.StartsWith("rename", StringComparison.Ordinal)
-                    || file.Syscall.Contains("link", StringComparison.Ordinal),
-            },
-            NetworkEvent net => entities with { RemoteAddress = Peer(net.Direction == NetworkDirection.Outbound ? net.DestinationAddress : net.SourceAddress) },
-            _ => entities,
+            RemoteAddress = remote,
+            File = file,
+            FileWritten = written,
         };
     }
+
+    private const int MaxAncestors = 16;
+
+    /// <summary>Nearest first, sized exactly: built for every signal, so counted before it is filled.</summary>
+    private static ExecId[] AncestorsOf(VigilEvent e)
+    {
+        int count = 0;
+        for (ProcessInfo? p = e.Context?.Parent; p is not null && count < MaxAncestors; p = p.Parent)
+        {
+            count++;
+        }
+        if (count == 0)
+        {
+            return e.Process.ParentExecId.IsEmpty ? [] : [e.Process.ParentExecId];
+        }
+        var ancestors = new ExecId[count];
+        ProcessInfo? ancestor = e.Context!.Parent;
+        for (int i = 0; i < count; i++, ancestor = ancestor.Parent)
+        {
+            ancestors[i] = ancestor!.ExecId;
+        }
+        return ancestors;
+    }
+
+    private static bool Writes(FileEvent file) =>
+        (file.Intent & (FileIntent.Write | FileIntent.Create | FileIntent.Truncate)) != 0
+        || file.Syscall.StartsWith("chmod", StringComparison.Ordinal) || file.Syscall.StartsWith("rename", StringComparison.Ordinal)
+        || file.Syscall.Contains("link", StringComparison.Ordinal);
 
     private static IPAddress? Peer(IPAddress address)
     {

@@ -1,4 +1,3 @@
-using System.Collections.Frozen;
 using Vigil.Events;
 
 namespace Vigil.Detection.Rules;
@@ -12,35 +11,24 @@ public sealed class ConditionFactory(ConditionExpander expander, FieldRegistry f
     /// <summary>
     /// The condition as a predicate. Throws <see cref="RuleException"/> for a malformed condition, an
     /// unknown macro or field, or a field Vigil cannot fill. Each predicate reuses one evaluation
-    /// context, so a predicate must not be called from two threads at once. An event of a type the
-    /// condition cannot match is turned away before the context is touched, as the rule set does.
+    /// context, so a predicate must not be called from two threads at once.
     /// </summary>
     public Func<VigilEvent, bool> Compile(string condition)
     {
-        ConditionNode expanded = expander.Expand(ConditionParser.Parse(condition));
+        ConditionNode expanded = Expand(condition);
         ConditionCompiler.Validate(expanded, fields);
         Func<EventContext, bool> compiled = ConditionCompiler.Compile(expanded, fields);
-        FrozenSet<string>? types = EventTypeIndex.RequiredTypes(expanded)?.ToFrozenSet(StringComparer.Ordinal);
         var context = new EventContext(environment);
         long number = 0;
-        string? lastType = null; // type names are shared strings (syscall tables), so the answer is kept per instance
-        bool lastTypeFits = true;
         return e =>
         {
-            if (types is not null)
-            {
-                string type = EventFields.TypeOf(e);
-                if (!ReferenceEquals(type, lastType))
-                {
-                    (lastType, lastTypeFits) = (type, types.Contains(type));
-                }
-                if (!lastTypeFits)
-                {
-                    return false;
-                }
-            }
             context.Reset(e, ++number);
             return compiled(context);
         };
     }
+
+    /// <summary>The evt.type values a valid condition can match, or null when it may match any type (as the rule set indexes rules).</summary>
+    public IReadOnlySet<string>? EventTypes(string condition) => EventTypeIndex.RequiredTypes(Expand(condition));
+
+    private ConditionNode Expand(string condition) => expander.Expand(ConditionParser.Parse(condition));
 }

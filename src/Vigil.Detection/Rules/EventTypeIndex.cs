@@ -1,3 +1,5 @@
+using Vigil.Events;
+
 namespace Vigil.Detection.Rules;
 
 /// <summary>
@@ -7,6 +9,9 @@ namespace Vigil.Detection.Rules;
 /// </summary>
 public static class EventTypeIndex
 {
+    /// <summary>An event's evt.type value: what the sets below are matched against.</summary>
+    public static string TypeOf(VigilEvent e) => EventFields.TypeOf(e);
+
     /// <summary>The evt.type values the condition requires, or null when it may match any type.</summary>
     public static IReadOnlySet<string>? RequiredTypes(ConditionNode node) => node switch
     {

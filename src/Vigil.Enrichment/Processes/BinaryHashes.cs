@@ -25,9 +25,11 @@ public sealed partial class BinaryHashes(int capacity = 4096)
     /// <summary>
     /// What process <paramref name="pid"/> runs, through /proc/PID/exe (which reaches the image
     /// even when its path was replaced or removed); once the process is gone, the file at
-    /// <paramref name="path"/>. Null when neither can be read.
+    /// <paramref name="path"/> unless that is under /proc (/proc/self/fd/3 of a fileless exec would
+    /// name one of the agent's own descriptors). Null when neither can be read.
     /// </summary>
-    public BinaryHash? OfProcess(uint pid, string path) => TryHash($"/proc/{pid}/exe") ?? TryHash(path);
+    public BinaryHash? OfProcess(uint pid, string path) =>
+        TryHash($"/proc/{pid}/exe") ?? (path.StartsWith('/') && !path.StartsWith("/proc/", StringComparison.Ordinal) ? TryHash(path) : null);
 
     public BinaryHash? TryHash(string path)
     {
@@ -44,7 +46,11 @@ public sealed partial class BinaryHashes(int capacity = 4096)
     public BinaryHash Hash(string path)
     {
         using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1 << 16);
-        FileIdentity id = Identify(file.SafeFileHandle, path);
+        FileIdentity id = Identify(file.SafeFileHandle, path, out bool regular);
+        if (!regular)
+        {
+            throw new IOException($"{path} is not a regular file"); // a pipe or device would never end
+        }
         lock (_lock)
         {
             if (_cache.TryGetValue(id, out string? known))
@@ -70,7 +76,7 @@ public sealed partial class BinaryHashes(int capacity = 4096)
         try
         {
             using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1);
-            return Identify(file.SafeFileHandle, path);
+            return Identify(file.SafeFileHandle, path, out _);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
@@ -78,13 +84,15 @@ public sealed partial class BinaryHashes(int capacity = 4096)
         }
     }
 
-    private static unsafe FileIdentity Identify(SafeFileHandle file, string path)
+    private static unsafe FileIdentity Identify(SafeFileHandle file, string path, out bool regular)
     {
+        const ushort FileType = 0xf000, RegularFile = 0x8000;
         byte* buffer = stackalloc byte[256]; // struct statx: the same layout on every architecture
         if (Statx((int)file.DangerousGetHandle(), "", AtEmptyPath, StatxBasicStats, buffer) != 0)
         {
             throw new IOException($"statx {path}: {Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError())}");
         }
+        regular = (*(ushort*)(buffer + 28) & FileType) == RegularFile;
         return new FileIdentity(
             DeviceMajor: *(uint*)(buffer + 136),
             DeviceMinor: *(uint*)(buffer + 140),

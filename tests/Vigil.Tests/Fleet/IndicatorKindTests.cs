@@ -92,7 +92,7 @@ public sealed class IndicatorKindTests : IDisposable
 
     private static async Task PublishAsync(NatsServer nats, string cluster, ThreatIndicator indicator, CancellationToken cancel)
     {
-        await using var client = new NatsConnection(new NatsOpts { Url = nats.Url });
+        await using var client = new NatsConnection(new NatsOpts { Url = nats.Url, ConnectTimeout = TimeSpan.FromSeconds(20) });
         var js = new NatsJSContext(client);
         PubAckResponse ack = await js.PublishAsync(new FleetSubjects(cluster).Subject(indicator.Origin, FleetTopic.Indicator),
             JsonSerializer.SerializeToUtf8Bytes(indicator), cancellationToken: cancel);

@@ -108,7 +108,7 @@ public sealed class PolicyDistributionTests : IDisposable
 
     private static async Task<List<RevisionReport>> Reports(NatsServer nats, string cluster, int count, CancellationToken cancel)
     {
-        await using var client = new NatsConnection(new NatsOpts { Url = nats.Url });
+        await using var client = new NatsConnection(new NatsOpts { Url = nats.Url, ConnectTimeout = TimeSpan.FromSeconds(20) });
         var js = new NatsJSContext(client);
         // Debian's nats-server 2.9 ignores consumer subject filters given as a list: filter here.
         INatsJSConsumer consumer = await js.CreateOrderedConsumerAsync(new FleetSubjects(cluster).ConclusionStream, cancellationToken: cancel);
@@ -131,7 +131,7 @@ public sealed class PolicyDistributionTests : IDisposable
 
     private static async Task WaitForHeartbeats(NatsServer nats, string cluster, Func<NodeHeartbeat, bool> match, CancellationToken cancel)
     {
-        await using var client = new NatsConnection(new NatsOpts { Url = nats.Url });
+        await using var client = new NatsConnection(new NatsOpts { Url = nats.Url, ConnectTimeout = TimeSpan.FromSeconds(20) });
         var names = new FleetSubjects(cluster);
         var status = new FleetStatus(new NatsKVContext(new NatsJSContext(client)), names);
         DateTime deadline = DateTime.UtcNow.AddSeconds(15);

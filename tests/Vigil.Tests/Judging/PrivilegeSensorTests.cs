@@ -45,6 +45,36 @@ public sealed class PrivilegeSensorTests
     }
 
     [Fact]
+    public void Setuid_to_root_from_a_setuid_root_program_run_by_a_user_is_flagged()
+    {
+        var (run, cgroup) = Start();
+        using (run)
+        using (cgroup)
+        {
+            // Run by nobody, a setuid-root program has euid 0 but real uid 65534: its setuid(0) makes the user root for good.
+            DirectoryInfo dir = Directory.CreateTempSubdirectory("vigil-test-");
+            try
+            {
+                const UnixFileMode Everyone = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
+                    | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute;
+                File.SetUnixFileMode(dir.FullName, Everyone);
+                string helper = Path.Combine(dir.FullName, "helper");
+                File.Copy(Python, helper);
+                File.SetUnixFileMode(helper, Everyone | UnixFileMode.SetUser);
+                InCgroup(cgroup, $"exec setpriv --reuid=65534 --regid=65534 --clear-groups {helper} -c 'import os; os.setuid(0)'");
+
+                PrivilegeEvent up = run.Sink.WaitFor<PrivilegeEvent>(e => e.Syscall == "setuid" && e.Target == 0);
+                Assert.True(up.ToRoot);
+                Assert.Equal(0, up.Result);
+            }
+            finally
+            {
+                dir.Delete(recursive: true);
+            }
+        }
+    }
+
+    [Fact]
     public void Ptrace_attach_names_request_and_target()
     {
         var (run, cgroup) = Start();

@@ -81,7 +81,10 @@ public sealed class NetworkFilterTests
         NetworkEvent connect = Assert.Single(events, e => e.Process.Pid == shipped && e.Syscall == "connect");
         Assert.Equal(watchedPort, connect.DestinationPort);
         Assert.Single(events, e => e.Process.Pid == shipped && e.Syscall == "close");
-        Assert.Single(events, e => e.Syscall == "accept" && e.DestinationPort == watchedPort);
+        // The accept is attributed through the listener's entry (nothing is cloned without flows).
+        NetworkEvent accept = Assert.Single(events, e => e.Syscall == "accept" && e.DestinationPort == watchedPort);
+        Assert.Equal((uint)Environment.ProcessId, accept.Process.Pid);
+        Assert.Single(events, e => e.Syscall == "close" && e.Direction == NetworkDirection.Inbound && e.DestinationPort == watchedPort);
         Assert.DoesNotContain(events, e => e.Process.Pid == dropped || e.DestinationPort == NetworkHarness.Port(other));
         // The unwatched connection: its connect judged as it started, its accept when it completed;
         // neither matched, so neither close was judged at all.

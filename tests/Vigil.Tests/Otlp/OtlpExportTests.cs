@@ -3,6 +3,8 @@ using OpenTelemetry.Exporter;
 using Vigil.Agent.Otlp;
 using Vigil.Agent.Output;
 using Vigil.Agent.Pipeline;
+using Vigil.Correlation.Incidents;
+using Vigil.Correlation.Signals;
 using Vigil.Detection.Rules;
 using Vigil.Events;
 using Vigil.Testing;
@@ -108,6 +110,43 @@ public sealed class OtlpExportTests
             }
         }
         Assert.Equal(total, text.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+    }
+
+    [Fact]
+    public async Task Incidents_and_with_otlp_events_every_event_arrive_with_their_attributes()
+    {
+        await using var receiver = new OtlpReceiver();
+        var synthetic = new SyntheticEvents();
+        ProcessInfo shell = synthetic.Process("/bin/sh");
+        ProcessExecEvent exec = synthetic.Exec(shell);
+        Signal root = new() { Id = 1, Time = synthetic.Now, Kind = SignalKind.Detection, Name = "Terminal shell", Prior = 0.5, Entities = new Entities { Binary = "/bin/sh" } };
+        var incident = new IncidentReport
+        {
+            Id = "inc-7", Revision = 2, Status = IncidentStatus.Open, Title = "Shell spawned a miner", FirstSeen = synthetic.Now, LastSeen = synthetic.Now.AddSeconds(3),
+            Confidence = 0.75, RootCause = root, Chain = [], Timeline = [root], Missing = [],
+        };
+        await using (var otlp = new OtlpSink(new OtlpOptions { Endpoint = receiver.GrpcEndpoint, Events = true }))
+        {
+            otlp.Event(exec);
+            otlp.Incident(incident);
+        }
+
+        ReceivedLog e = receiver.WaitForLog(l => Text(l.Attributes, "event.name") == "process.exec", TimeSpan.FromSeconds(10));
+        Assert.Equal(9, e.Record.SeverityNumber); // SEVERITY_NUMBER_INFO
+        Assert.Equal("process.exec", e.Record.Body.StringValue);
+        Assert.Equal("/bin/sh", Text(e.Attributes, "process.executable.path"));
+        Assert.Equal(shell.Pid, e.Attributes["process.pid"].IntValue);
+        Assert.Equal(exec.Args, e.Attributes["process.command_args"].ArrayValue.Values.Select(v => v.StringValue));
+        Assert.Equal(Nanoseconds(exec.Timestamp), e.Record.TimeUnixNano);
+
+        ReceivedLog i = receiver.WaitForLog(l => Text(l.Attributes, "event.name") == "incident", TimeSpan.FromSeconds(10));
+        Assert.Equal(17, i.Record.SeverityNumber); // SEVERITY_NUMBER_ERROR
+        Assert.Equal("Shell spawned a miner", i.Record.Body.StringValue);
+        Assert.Equal("inc-7", Text(i.Attributes, "vigil.incident.id"));
+        Assert.Equal(2, i.Attributes["vigil.incident.revision"].IntValue);
+        Assert.Equal(0.75, i.Attributes["vigil.incident.confidence"].DoubleValue);
+        Assert.Equal("/bin/sh", Text(i.Attributes, "vigil.incident.root_cause.process.executable.path"));
+        Assert.Equal(Nanoseconds(incident.LastSeen), i.Record.TimeUnixNano);
     }
 
     private static string? Text(Dictionary<string, AnyValue> attributes, string key) =>

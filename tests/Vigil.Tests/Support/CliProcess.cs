@@ -14,7 +14,8 @@ public sealed class CliProcess : IDisposable
     /// <param name="netns">Runs inside this network namespace (one a test made), through nsenter.</param>
     /// <param name="capabilities">Runs as root with only these capabilities (setpriv's names: bpf, net_admin, ...) in its bounding set.</param>
     /// <param name="environment">Variables set for the CLI on top of the test's own.</param>
-    public CliProcess(IEnumerable<string> args, string? runAs = null, string? netns = null, IEnumerable<string>? capabilities = null, IReadOnlyDictionary<string, string>? environment = null)
+    public CliProcess(IEnumerable<string> args, string? runAs = null, string? netns = null, IEnumerable<string>? capabilities = null,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
         var info = new ProcessStartInfo(runAs is not null || capabilities is not null ? "setpriv" : netns is not null ? "nsenter" : RepoPaths.Cli)
         {

@@ -1,0 +1,42 @@
+namespace Vigil.Agent.Pipeline;
+
+/// <summary>
+/// Holds items for a short window and hands them on in event-time order. Each sensor's ring is in
+/// order, but the readers drain the rings independently, so under load an exec can reach the
+/// correlator after the file write its new process made, and sequences match in arrival order. An
+/// item is due once its event time, or its arrival (should the clocks disagree), is a window old.
+/// Not thread-safe: the correlation thread owns it.
+/// </summary>
+public sealed class ReorderBuffer<T>(TimeSpan window)
+{
+    private readonly PriorityQueue<(T Item, DateTime Arrival), (DateTime Time, long Order)> _held = new();
+    private long _order;
+
+    public int Count => _held.Count;
+
+    public void Add(T item, DateTime time, DateTime now) => _held.Enqueue((item, now), (time, _order++));
+
+    /// <summary>The oldest held item, if it is due at <paramref name="now"/> (or <paramref name="all"/>: draining).</summary>
+    public bool TryTake(DateTime now, out T item, bool all = false)
+    {
+        if (_held.TryPeek(out var head, out var key) && (all || key.Time <= now - window || head.Arrival <= now - window))
+        {
+            _held.Dequeue();
+            item = head.Item;
+            return true;
+        }
+        item = default!;
+        return false;
+    }
+
+    /// <summary>How long until the oldest held item is due; null when nothing is held.</summary>
+    public TimeSpan? UntilDue(DateTime now)
+    {
+        if (!_held.TryPeek(out var head, out var key))
+        {
+            return null;
+        }
+        DateTime due = (key.Time < head.Arrival ? key.Time : head.Arrival) + window;
+        return due > now ? due - now : TimeSpan.Zero;
+    }
+}
