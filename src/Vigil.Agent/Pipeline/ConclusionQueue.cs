@@ -82,7 +82,16 @@ public abstract class ConclusionQueue : IConclusionSink, IAsyncDisposable
             {
                 batch.Add(record);
             }
-            await WriteAsync(batch).ConfigureAwait(false);
+            try
+            {
+                await WriteAsync(batch).ConfigureAwait(false);
+            }
+#pragma warning disable CA1031 // a sink's failure of any kind must not end its drain: the queue would fill and stay full
+            catch (Exception)
+#pragma warning restore CA1031
+            {
+                CountFailed(batch.Count);
+            }
             Interlocked.Exchange(ref _lagTicks, Math.Max(0, (DateTime.UtcNow - TimeOf(batch[0])).Ticks));
             batch.Clear();
         }
