@@ -127,8 +127,8 @@ public sealed class JsonLinesFileSink : ConclusionQueue
     {
         FileStream? file = _file;
         _file = null;
+        _unflushed = 0; // before Dispose: a flush that fails there must not leave them to be counted again with the next batch
         file?.Dispose();
-        _unflushed = 0;
     }
 
     /// <summary>Renames the file with its rotation time, compresses it and keeps only the newest rotated files.</summary>
