@@ -25,9 +25,10 @@ public sealed partial class EdgeStore : IDisposable
     private DateTime _nextAgeCheck;
     private long _written;
 
-    private EdgeStore(string path, SqliteConnection connection, StoreOptions? options, FileStream? writerLock = null)
+    private EdgeStore(string path, SqliteConnection connection, StoreOptions? options, FileStream? writerLock = null, string? setAside = null)
     {
         Path = path;
+        SetAside = setAside;
         _connection = connection;
         _options = options;
         _writerLock = writerLock;
@@ -47,6 +48,9 @@ public sealed partial class EdgeStore : IDisposable
     }
 
     public string Path { get; }
+
+    /// <summary>Where a store of an older vigil's schema was moved when this one started afresh; null when none was.</summary>
+    public string? SetAside { get; }
 
     /// <summary>The previous writer's run when it ended without closing the store (kill -9, crash); null otherwise.</summary>
     public StoreRun? UncleanStop { get; }
@@ -81,13 +85,48 @@ public sealed partial class EdgeStore : IDisposable
         }
         try
         {
-            return Connect(options.Path, SqliteOpenMode.ReadWriteCreate, c => new EdgeStore(options.Path, c, options, writerLock));
+            string? setAside = SetAsideOlderSchema(options.Path);
+            return Connect(options.Path, SqliteOpenMode.ReadWriteCreate, c => new EdgeStore(options.Path, c, options, writerLock, setAside));
         }
         catch
         {
             writerLock.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// An upgraded agent must not run without its store because the file is of an older schema, nor
+    /// delete what the operator may still want: the old file (with its WAL) is renamed beside it, where
+    /// the older vigil can still read it. Files that are not vigil stores are left for Check to refuse.
+    /// </summary>
+    private static string? SetAsideOlderSchema(string path)
+    {
+        if (!File.Exists(path))
+        {
+            return null;
+        }
+        long version = Connect(path, SqliteOpenMode.ReadOnly, c =>
+        {
+            using (c)
+            {
+                return (long)StoreSchema.Scalar(c, "PRAGMA user_version")!;
+            }
+        });
+        if (version is < 1 or >= StoreSchema.Version)
+        {
+            return null;
+        }
+        string aside = $"{path}.schema{version}-{DateTime.UtcNow:yyyyMMdd'T'HHmmss}";
+        foreach (string suffix in new[] { "-wal", "-shm" })
+        {
+            if (File.Exists(path + suffix))
+            {
+                File.Move(path + suffix, aside + suffix);
+            }
+        }
+        File.Move(path, aside);
+        return aside;
     }
 
     /// <summary>Opens an existing store for queries; safe while the agent writes it.</summary>
@@ -104,7 +143,7 @@ public sealed partial class EdgeStore : IDisposable
         });
     }
 
-    private static EdgeStore Connect(string path, SqliteOpenMode mode, Func<SqliteConnection, EdgeStore> create)
+    private static T Connect<T>(string path, SqliteOpenMode mode, Func<SqliteConnection, T> create)
     {
         var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Mode = mode, Pooling = false }.ToString());
         try

@@ -274,6 +274,10 @@ public static class RunCommand
         try
         {
             EdgeStore store = EdgeStore.Open(options);
+            if (store.SetAside is { } aside)
+            {
+                log.LogWarning("store {Path}: it was written by an older vigil (another schema), moved to {Aside}; a new store starts", store.Path, aside);
+            }
             if (store.UncleanStop is { } run)
             {
                 log.LogWarning("store {Path}: the previous run (started {Started:u}) stopped without closing the store; at its last commit ({LastCommit:u}) {Backlog} records were still queued and are lost, with any accepted after that commit",

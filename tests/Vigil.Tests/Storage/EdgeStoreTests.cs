@@ -185,6 +185,42 @@ public sealed class EdgeStoreTests : IDisposable
     }
 
     [Fact]
+    public void A_store_of_an_older_schema_is_moved_aside_whole_and_a_new_one_starts()
+    {
+        using (var old = new SqliteConnection($"Data Source={_file.Path};Pooling=False"))
+        {
+            old.Open();
+            Sql(old, "CREATE TABLE events (id INTEGER PRIMARY KEY, json TEXT); INSERT INTO events (json) VALUES ('{}'); PRAGMA user_version = 1");
+        }
+        ProcessExecEvent exec = _events.Exec(_events.Process("/bin/ls"));
+        string aside;
+        using (EdgeStore store = EdgeStore.Open(new StoreOptions { Path = _file.Path }))
+        {
+            aside = store.SetAside!;
+            store.Write([exec]);
+        }
+
+        Assert.StartsWith(_file.Path + ".schema1-", aside, StringComparison.Ordinal);
+        using (var old = new SqliteConnection($"Data Source={aside};Mode=ReadOnly;Pooling=False"))
+        {
+            old.Open();
+            Assert.Equal(1L, Sql(old, "SELECT count(*) FROM events"));
+            Assert.Equal(1L, Sql(old, "PRAGMA user_version"));
+        }
+        using EdgeStore reader = EdgeStore.OpenReadOnly(_file.Path);
+        Assert.Single(reader.Events(new EventQuery()));
+        using EdgeStore again = EdgeStore.Open(new StoreOptions { Path = _file.Path });
+        Assert.Null(again.SetAside);
+
+        static object? Sql(SqliteConnection connection, string sql)
+        {
+            using SqliteCommand command = connection.CreateCommand();
+            command.CommandText = sql;
+            return command.ExecuteScalar();
+        }
+    }
+
+    [Fact]
     public void Bad_files_and_corrupt_records_are_named()
     {
         string missing = Path.Combine(_file.Directory, "missing.db");
