@@ -6,7 +6,8 @@ set -euo pipefail
 # scripts to every python3 call and make the runs differ from machine to machine.
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 : "${WORK:?WORK must name the scratch directory of this scenario}"
-trap 'kill $(jobs -p) 2>/dev/null || true; wait 2>/dev/null || true' EXIT
+# Servers are started inside $(...), a subshell whose jobs this shell does not see: their pids are kept in a file.
+trap 'kill $(jobs -p) $(cat "$WORK/.servers" 2>/dev/null) 2>/dev/null || true; wait 2>/dev/null || true' EXIT
 
 # Printed right after the scenario's last malicious action: time to detect counts from here.
 mark_end() { echo "VIGIL-MARK end"; }
@@ -20,6 +21,7 @@ s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(16)
 open(sys.argv[1], "w").write(str(s.getsockname()[1]))
 while True:
     c, _ = s.accept(); c.recv(65536); c.close()' "$portfile" >/dev/null 2>&1 &
+  echo $! >>"$WORK/.servers"
   until [ -s "$portfile" ]; do sleep 0.05; done
   cat "$portfile"
 }
@@ -33,6 +35,7 @@ h = functools.partial(http.server.SimpleHTTPRequestHandler, directory=sys.argv[2
 s = http.server.ThreadingHTTPServer(("127.0.0.1", 0), h)
 open(sys.argv[1], "w").write(str(s.server_address[1]))
 s.serve_forever()' "$portfile" "$1" >/dev/null 2>&1 &
+  echo $! >>"$WORK/.servers"
   until [ -s "$portfile" ]; do sleep 0.05; done
   cat "$portfile"
 }
