@@ -5,23 +5,6 @@ namespace Vigil.Tests.Cli;
 /// <summary>`vigil policy apply/delete/list` against a real running agent, judged by the real file sensor.</summary>
 public sealed class PolicyCommandTests
 {
-    private static string Policy(string name, string directory, string extra = "") => $"""
-        apiVersion: vigil.dev/v1
-        kind: Policy
-        metadata:
-          name: {name}
-        spec:
-          rules:
-            - name: writes
-              events: [open]
-              match:
-                path:
-                  prefix: [{directory}/]
-                intent: [write, create]
-              action: post
-        {extra}
-        """;
-
     [Fact]
     public void Apply_puts_a_policy_in_force_in_the_kernel_delete_removes_it_and_an_invalid_one_changes_nothing()
     {
@@ -33,7 +16,7 @@ public sealed class PolicyCommandTests
             string watched = Directory.CreateDirectory(Path.Combine(work, "watched")).FullName;
             string other = Directory.CreateDirectory(Path.Combine(work, "other")).FullName;
             string file = Path.Combine(work, "policy.yaml");
-            File.WriteAllText(file, Policy(marker, watched));
+            File.WriteAllText(file, WritePolicy.Yaml(marker, watched));
             string[] api = ["--api-url", agent.BaseAddress.ToString(), "--api-token-file", agent.TokenFile];
 
             (int code, string stdout, string stderr) = CliProcess.Run(["policy", "apply", file, .. api]);
@@ -48,14 +31,14 @@ public sealed class PolicyCommandTests
 
             // Wrong in the file itself: refused by the CLI with file:line:col.
             string broken = Path.Combine(work, "broken.yaml");
-            File.WriteAllText(broken, Policy(marker, other).Replace("action: post", "action: explode", StringComparison.Ordinal));
+            File.WriteAllText(broken, WritePolicy.Yaml(marker, other).Replace("action: post", "action: explode", StringComparison.Ordinal));
             (code, _, stderr) = CliProcess.Run(["policy", "apply", broken, .. api]);
             Assert.Equal(1, code);
             Assert.Contains($"{broken}:13:", stderr, StringComparison.Ordinal);
             Assert.Contains("explode", stderr, StringComparison.Ordinal);
 
             // Wrong only on this host (a cgroup that does not exist): refused by the agent, named at the file's place.
-            File.WriteAllText(broken, Policy(marker, other, "    - name: nowhere\n      events: [open]\n      match: {cgroup: [/no-such-cgroup-" + marker + "]}"));
+            File.WriteAllText(broken, WritePolicy.Yaml(marker, other, "    - name: nowhere\n      events: [open]\n      match: {cgroup: [/no-such-cgroup-" + marker + "]}"));
             (code, _, stderr) = CliProcess.Run(["policy", "apply", broken, .. api]);
             Assert.Equal(1, code);
             Assert.Contains($"{broken}:16:", stderr, StringComparison.Ordinal);
@@ -73,7 +56,7 @@ public sealed class PolicyCommandTests
             Assert.DoesNotContain(marker, List(api), StringComparison.Ordinal);
 
             // Gone from the kernel: a write under the old prefix ships nothing, one the new policy wants does.
-            File.WriteAllText(file, Policy(marker + "-b", other));
+            File.WriteAllText(file, WritePolicy.Yaml(marker + "-b", other));
             Assert.Equal(0, CliProcess.Run(["policy", "apply", file, .. api]).ExitCode);
             Assert.Equal(0, Children.Run("touch", Path.Combine(watched, "second")));
             Assert.Equal(0, Children.Run("touch", Path.Combine(other, "after")));
@@ -93,12 +76,12 @@ public sealed class PolicyCommandTests
         try
         {
             string file = Path.Combine(work, "p.yaml");
-            File.WriteAllText(file, Policy("good", work));
+            File.WriteAllText(file, WritePolicy.Yaml("good", work));
             (int code, string stdout, _) = CliProcess.Run("policy", "validate", file);
             Assert.Equal(0, code);
             Assert.Contains("ok: policy good", stdout, StringComparison.Ordinal);
 
-            File.WriteAllText(file, Policy("good", work).Replace("events: [open]", "events: [opne]", StringComparison.Ordinal));
+            File.WriteAllText(file, WritePolicy.Yaml("good", work).Replace("events: [open]", "events: [opne]", StringComparison.Ordinal));
             (code, stdout, _) = CliProcess.Run("policy", "check", file);
             Assert.Equal(1, code);
             Assert.Contains($"{file}:8:", stdout, StringComparison.Ordinal);

@@ -13,23 +13,6 @@ public sealed class PolicyDistributionTests : IDisposable
     private readonly string _work = Directory.CreateTempSubdirectory("vigil-fleet-policies-").FullName;
     private readonly List<CliProcess> _agents = [];
 
-    private static string Policy(string name, string directory, string extra = "") => $"""
-        apiVersion: vigil.dev/v1
-        kind: Policy
-        metadata:
-          name: {name}
-        spec:
-          rules:
-            - name: writes
-              events: [open]
-              match:
-                path:
-                  prefix: [{directory}/]
-                intent: [write, create]
-              action: post
-        {extra}
-        """;
-
     [Fact]
     public async Task Every_agent_puts_a_fleet_policy_in_the_kernel_rejects_a_bad_revision_keeping_the_previous_and_drops_a_deleted_one()
     {
@@ -51,18 +34,18 @@ public sealed class PolicyDistributionTests : IDisposable
         string file = Path.Combine(_work, "policy.yaml");
 
         // A file that does not read is refused by the CLI with its place; nothing reaches the bucket.
-        File.WriteAllText(file, Policy(marker, watched).Replace("intent:", "intnet:", StringComparison.Ordinal));
+        File.WriteAllText(file, WritePolicy.Yaml(marker, watched).Replace("intent:", "intnet:", StringComparison.Ordinal));
         (int code, _, string stderr) = CliProcess.Run(["fleet", "policy", "put", file, .. fleet]);
         Assert.Equal(1, code);
         Assert.Contains($"{file}:12:", stderr, StringComparison.Ordinal);
 
-        File.WriteAllText(file, Policy(marker, watched));
+        File.WriteAllText(file, WritePolicy.Yaml(marker, watched));
         ulong good = Put(file, fleet);
         WaitForStderrOfAll($"fleet policies: revision {good} in force");
         TouchAndSeeEverywhere(watched, "first");
 
         // Good on its own, wrong on these nodes (no such cgroup): every agent rejects it and keeps the previous.
-        File.WriteAllText(file, Policy(marker, watched, "    - name: nowhere\n      events: [open]\n      match: {cgroup: [/no-such-cgroup-" + marker + "]}"));
+        File.WriteAllText(file, WritePolicy.Yaml(marker, watched, "    - name: nowhere\n      events: [open]\n      match: {cgroup: [/no-such-cgroup-" + marker + "]}"));
         ulong bad = Put(file, fleet);
         WaitForStderrOfAll($"fleet policies: revision {bad} rejected, revision {good} stays in force");
         TouchAndSeeEverywhere(watched, "second");
@@ -77,7 +60,7 @@ public sealed class PolicyDistributionTests : IDisposable
         (code, _, stderr) = CliProcess.Run(["fleet", "policy", "delete", marker, .. fleet]);
         Assert.True(code == 0, stderr);
         // Out of force: a write under its prefix ships nothing, while one a new fleet policy wants does.
-        File.WriteAllText(file, Policy(marker + "-b", other));
+        File.WriteAllText(file, WritePolicy.Yaml(marker + "-b", other));
         ulong next = Put(file, fleet);
         WaitForStderrOfAll($"fleet policies: revision {next} in force");
         Assert.Equal(0, Children.Run("touch", Path.Combine(watched, "third")));
