@@ -18,6 +18,7 @@ public interface IRecordConsumer
 public sealed unsafe class RingBufferReader : IDisposable
 {
     private readonly List<MappedRing> _rings = [];
+    private readonly Lock _adding = new();
     private int _epoll = -1;
     private bool _disposed;
     private long _consumerFaults;
@@ -30,7 +31,10 @@ public sealed unsafe class RingBufferReader : IDisposable
     /// <summary>Each ring's map name and how full it is (0 to 1); safe to read from another thread.</summary>
     public IReadOnlyList<(string Ring, double Fill)> Fill => [.. _rings.Select(r => (r.Name, r.Fill))];
 
-    /// <summary>Reads <paramref name="ring"/> from now on; the gauge tells how full it is.</summary>
+    /// <summary>
+    /// Reads <paramref name="ring"/> from now on; the gauge tells how full it is. Sensors starting
+    /// side by side may add their rings at the same time, before reading starts.
+    /// </summary>
     public RingGauge Add(BpfMap ring, IRecordConsumer consumer)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
@@ -38,6 +42,14 @@ public sealed unsafe class RingBufferReader : IDisposable
         {
             throw new ArgumentException($"{ring.Name} is a {ring.Type} map, not a ring buffer", nameof(ring));
         }
+        lock (_adding)
+        {
+            return AddRing(ring, consumer);
+        }
+    }
+
+    private RingGauge AddRing(BpfMap ring, IRecordConsumer consumer)
+    {
         if (_epoll < 0)
         {
             _epoll = Libc.EpollCreate1(Libc.EpollCloexec);

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Vigil.Bpf;
 
@@ -40,6 +41,7 @@ public abstract class Sensor : IDisposable
         try
         {
             options.Validate();
+            var clock = Stopwatch.StartNew();
             _object = BpfObject.Open(options.ObjectPath(ObjectName));
             ConfigureCommon(_object, options);
             Configure(_object, options);
@@ -55,7 +57,7 @@ public abstract class Sensor : IDisposable
             }
             Connect(_object, reader);
             Status = new SensorStatus(Name, SensorState.Running);
-            Logger.LogInformation("sensor {Sensor} running ({Programs} programs)", Name, _links.Count);
+            Logger.LogInformation("sensor {Sensor} running ({Programs} programs, loaded and attached in {Milliseconds} ms)", Name, _links.Count, clock.ElapsedMilliseconds);
             return true;
         }
         catch (Exception ex) when (ex is BpfException or ArgumentException or IOException)
@@ -128,10 +130,7 @@ public abstract class Sensor : IDisposable
     private void Release()
     {
         Stop();
-        foreach (BpfLink link in _links)
-        {
-            link.Dispose();
-        }
+        BpfLink.DisposeAll(_links);
         _links.Clear();
         _drops = null;
         _object?.Dispose();
