@@ -117,6 +117,7 @@ public sealed class Correlator
         }
         if (incident is not null)
         {
+            incident.CapFindings(_options.MaxFindingsPerIncident);
             Touch(incident);
             // Evidence alone does not make a new revision: the next finding's revision, or the closing one, carries it.
             if (signal.Kind != SignalKind.Event || completed)
