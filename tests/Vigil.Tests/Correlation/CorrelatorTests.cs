@@ -76,9 +76,9 @@ public sealed class CorrelatorTests
         c.ObserveEvent(_events.Exec(shell));
         Assert.Equal(0, c.OpenIncidents);
 
-        c.Observe(Detect(c, "Kernel module load", "CRITICAL", _events.Exec(_events.Process("/sbin/insmod", shell))));
-        ProcessInfo child = _events.Process("/bin/ls", shell);
-        c.ObserveEvent(_events.Exec(child));
+        ProcessInfo insmod = _events.Process("/sbin/insmod", shell);
+        c.Observe(Detect(c, "Kernel module load", "CRITICAL", _events.Exec(insmod)));
+        c.ObserveEvent(_events.Exec(_events.Process("/sbin/modprobe", insmod)));
         c.ObserveEvent(_events.Exec(_events.Process("/bin/unrelated")));
         Assert.Single(c.Published.Single().Timeline); // evidence alone makes no new revision...
         c.CloseIdle(_events.Now.AddHours(1));
@@ -88,6 +88,31 @@ public sealed class CorrelatorTests
         Assert.Equal(2, incident.Timeline.Count);
         Assert.Equal(SignalKind.Event, incident.Timeline[1].Kind);
         Assert.Equal("process.exec", incident.Timeline[1].Name);
+    }
+
+    [Fact]
+    public void Evidence_joins_through_its_own_process_lineage_not_through_a_shared_supervisor()
+    {
+        Correlator c = Create();
+        ProcessInfo runner = _events.Process("/usr/local/bin/ci-runner", _events.Process("/usr/lib/systemd/systemd"));
+        ProcessInfo attacked = _events.Process("/bin/sh", runner);
+        ProcessInfo benign = _events.Process("/usr/bin/make", runner);
+        c.Observe(Detect(c, "Drop and execute new binary in container", "CRITICAL", _events.Exec(attacked)));
+
+        ProcessInfo payload = _events.Process("/tmp/payload", attacked);
+        ProcessInfo compiler = _events.Process("/usr/bin/cc", benign);
+        c.ObserveEvent(_events.File(attacked, "/etc/passwd", FileIntent.Read));
+        c.ObserveEvent(_events.Exec(benign));
+        c.ObserveEvent(_events.File(benign, "/src/Makefile", FileIntent.Read));
+        c.ObserveEvent(_events.Exec(payload));
+        c.ObserveEvent(_events.Exec(compiler));
+        c.ObserveEvent(_events.File(benign, "/src/main.o", FileIntent.Write | FileIntent.Create));
+        c.CloseIdle(_events.Now.AddHours(1));
+
+        IncidentReport incident = Assert.Single(c.Published);
+        Assert.Equal(
+            [attacked.ExecId, attacked.ExecId, payload.ExecId],
+            incident.Timeline.Select(s => s.Entities.Process));
     }
 
     [Fact]
