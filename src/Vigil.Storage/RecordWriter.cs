@@ -18,6 +18,9 @@ namespace Vigil.Storage;
 /// </summary>
 internal sealed class RecordWriter : IDisposable
 {
+    /// <summary>Relaxed escaping keeps command lines readable ('>' stays '>'); the JSON is never embedded in HTML.</summary>
+    public static readonly JsonWriterOptions JsonOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     private readonly ArrayBufferWriter<byte> _buffer = new(2048);
     private readonly Utf8JsonWriter _json;
     private readonly EventBlocks _blocks;
@@ -28,8 +31,7 @@ internal sealed class RecordWriter : IDisposable
 
     public RecordWriter(SqliteConnection connection)
     {
-        // Relaxed escaping keeps command lines readable ('>' stays '>'); the JSON is never embedded in HTML.
-        _json = new Utf8JsonWriter(_buffer, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+        _json = new Utf8JsonWriter(_buffer, JsonOptions);
         _blocks = new EventBlocks(connection);
         _detection = new Statement(connection,
             "INSERT INTO detections (time, rule, priority, pid, exec_id, name, container, json) VALUES ($time, $rule, $priority, $pid, $exec_id, $name, $container, $json)",
@@ -52,7 +54,7 @@ internal sealed class RecordWriter : IDisposable
         switch (record)
         {
             case VigilEvent e:
-                WriteEvent(tx, e);
+                _blocks.Add(tx, e, ContainerOf(e.Context));
                 return true;
             case RuleDetection d:
                 ProcessIdentity p = d.Event.Process;
@@ -68,11 +70,6 @@ internal sealed class RecordWriter : IDisposable
         }
     }
 
-    private void WriteEvent(SqliteTransaction tx, VigilEvent e)
-    {
-        ProcessIdentity p = e.Process;
-        _blocks.Add(tx, p.Comm, EventJson.Name(e), StoreTime.ToMicros(e.Timestamp), p.Pid, p.ExecId.ToString(), ContainerOf(e.Context), Utf8(w => EventJson.Write(w, e)));
-    }
 
     /// <summary>
     /// Folds a batch's exec, fork, exit and network events into the pending process and flow rows,
@@ -140,22 +137,19 @@ internal sealed class RecordWriter : IDisposable
 
     private static string? ContainerOf(ProcessInfo? process) => process?.Container is { IsHost: false } c ? c.Id : null;
 
-    /// <summary>Writes the events' blocks still open; call once per batch, before it commits.</summary>
+    /// <summary>Encodes and writes the batch's event blocks; call once per batch, before it commits.</summary>
     public void Flush(SqliteTransaction tx) => _blocks.Flush(tx);
 
     /// <summary>Forgets what was written but not committed (a rolled-back batch), or event keys retention deleted.</summary>
     public void Reset() => _blocks.Reset();
 
-    private string Json(Action<Utf8JsonWriter> write) => Encoding.UTF8.GetString(Utf8(write));
-
-    /// <summary>The JSON as UTF-8, valid until the next call.</summary>
-    private ReadOnlySpan<byte> Utf8(Action<Utf8JsonWriter> write)
+    private string Json(Action<Utf8JsonWriter> write)
     {
         _buffer.ResetWrittenCount();
         _json.Reset();
         write(_json);
         _json.Flush();
-        return _buffer.WrittenSpan;
+        return Encoding.UTF8.GetString(_buffer.WrittenSpan);
     }
 
     public void Dispose()
