@@ -117,6 +117,7 @@ public sealed class Correlator
         }
         if (incident is not null)
         {
+            incident.CapFindings(_options.MaxFindingsPerIncident);
             Touch(incident);
             // Evidence alone does not make a new revision: the next finding's revision, or the closing one, carries it.
             if (signal.Kind != SignalKind.Event || completed)
@@ -166,7 +167,7 @@ public sealed class Correlator
         IncidentState? best = null;
         CausalEdge? bestEdge = null;
         _others.Clear();
-        foreach (Anchor anchor in Candidates(signal.Entities, findingsOnly: signal.Kind != SignalKind.Event))
+        foreach (Anchor anchor in Candidates(signal.Entities, finding: signal.Kind != SignalKind.Event))
         {
             IncidentState candidate = anchor.Incident;
             if (signal.Time - candidate.LastSeen > _options.Window || candidate.Closed)
@@ -232,9 +233,13 @@ public sealed class Correlator
             : new CausalEdge(from.Id, signal.Id, best.Reason, best.Strength, from.Entities, signal.Entities);
     }
 
-    /// <summary>Incidents sharing a key with the entities, each with the signal that put the key there. A shared
-    /// container links findings, never plain events: everything in a busy container would otherwise be one incident.</summary>
-    private List<Anchor> Candidates(Entities e, bool findingsOnly)
+    /// <summary>
+    /// Incidents sharing a key with the entities, each with the signal that put the key there. A shared
+    /// parent or container links findings, never plain events: the children of a supervisor or a CI runner,
+    /// or everything in a busy container, would otherwise be one incident. Evidence joins through its own
+    /// process lineage, a written file or a remote address.
+    /// </summary>
+    private List<Anchor> Candidates(Entities e, bool finding)
     {
         _candidates.Clear();
         void Add(Anchor anchor)
@@ -259,11 +264,11 @@ public sealed class Correlator
                 Add(byAncestor);
             }
         }
-        if (CausalLinker.SharedParent(e) is { } parent && _byParent.TryGetValue(parent, out Anchor bySibling))
+        if (finding && CausalLinker.SharedParent(e) is { } parent && _byParent.TryGetValue(parent, out Anchor bySibling))
         {
             Add(bySibling);
         }
-        if (findingsOnly && e.Container is not null && _byContainer.TryGetValue(e.Container, out Anchor byContainer))
+        if (finding && e.Container is not null && _byContainer.TryGetValue(e.Container, out Anchor byContainer))
         {
             Add(byContainer);
         }
@@ -285,7 +290,7 @@ public sealed class Correlator
         {
             return null;
         }
-        if (_byProcess.TryGetValue(e.Process.ExecId, out Anchor a) || _byProcess.TryGetValue(e.Process.ParentExecId, out a) || _byParent.TryGetValue(e.Process.ParentExecId, out a))
+        if (_byProcess.TryGetValue(e.Process.ExecId, out Anchor a) || _byProcess.TryGetValue(e.Process.ParentExecId, out a))
         {
             return a.Incident;
         }
@@ -409,9 +414,9 @@ public sealed class Correlator
         {
             _byProcess[e.Process] = anchor;
         }
-        if (CausalLinker.SharedParent(e) is { } parent)
+        if (s.Kind != SignalKind.Event && CausalLinker.SharedParent(e) is { } parent)
         {
-            _byParent[parent] = anchor;
+            _byParent[parent] = anchor; // siblings are looked up by findings only (Candidates)
         }
         if (e.Container is not null)
         {

@@ -14,6 +14,14 @@ public sealed record CorrelatorOptions
     /// <summary>Signals kept per incident; plain events beyond it are counted, not kept.</summary>
     public int MaxSignalsPerIncident { get; init; } = 512;
 
+    /// <summary>
+    /// Findings (detections, anomalies, sequences) kept per incident: the first half, where the story
+    /// starts, and a rolling window of the most recent half; those in between are counted per name, not
+    /// kept. The root cause is always kept. An incident that never ends (a miner tripping its rule every
+    /// few seconds) would otherwise make every revision larger than the last.
+    /// </summary>
+    public int MaxFindingsPerIncident { get; init; } = 256;
+
     /// <summary>Only the most recent signals of an incident are compared with a new one (bounds the cost per signal).</summary>
     public int LinkLookback { get; init; } = 64;
 

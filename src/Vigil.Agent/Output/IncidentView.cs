@@ -22,11 +22,15 @@ internal static class IncidentView
         verdict.AddRow(Terminal.Plain("Confidence"), Terminal.Plain(incident.Confidence.ToString("0.00", CultureInfo.InvariantCulture)));
         verdict.AddRow(Terminal.Plain("Active"), Terminal.Plain($"{Time(incident.FirstSeen)} to {Time(incident.LastSeen)}"));
         verdict.AddRow(Terminal.Plain("Root cause"), Terminal.Plain(Describe(root)));
+        if (LeftOut(json) is { Length: > 0 } leftOut)
+        {
+            verdict.AddRow(Terminal.Plain("Left out"), Terminal.Plain(leftOut));
+        }
         console.Write(verdict);
 
         Dictionary<long, JsonElement> signals = json.GetProperty("vigil.incident.timeline").EnumerateArray().ToDictionary(s => s.GetProperty("id").GetInt64());
         console.Write(new Rule("Timeline").LeftJustified());
-        var timeline = new Table().Border(TableBorder.Simple).AddColumns("", "#", "TIME", "KIND", "NAME", "PID", "BINARY", "DESCRIPTION");
+        var timeline = new Table().Border(TableBorder.Simple).AddColumns("", "#", "TIME", "KIND", "NAME", "SEQUENCE STEP", "PID", "BINARY", "DESCRIPTION");
         foreach (JsonElement s in signals.Values)
         {
             timeline.AddRow(
@@ -35,6 +39,7 @@ internal static class IncidentView
                 Terminal.Plain(s.GetProperty("time").GetDateTime().ToLocalTime().ToString("HH:mm:ss.fff", CultureInfo.InvariantCulture)),
                 Terminal.Plain(EventDetail.Text(s, "kind")),
                 Terminal.Plain(EventDetail.Text(s, "name")),
+                Terminal.Plain(EventDetail.Text(s, "vigil.sequence.step")),
                 Terminal.Plain(EventDetail.Number(s, "process.pid")),
                 Terminal.Plain(EventDetail.Text(s, "process.executable.path")),
                 Terminal.Plain(EventDetail.Text(s, "description")));
@@ -86,8 +91,25 @@ internal static class IncidentView
     {
         string[] where = [.. new[] { EventDetail.Number(signal, "process.pid") is { Length: > 0 } pid ? "pid " + pid : "", EventDetail.Text(signal, "process.executable.path") }
             .Where(part => part.Length > 0)];
-        string name = $"{EventDetail.Text(signal, "kind")} {EventDetail.Text(signal, "name")}";
+        string step = EventDetail.Text(signal, "vigil.sequence.step") is { Length: > 0 } s ? $" as step {s}" : "";
+        string name = $"{EventDetail.Text(signal, "kind")} {EventDetail.Text(signal, "name")}{step}";
         return where.Length == 0 ? name : $"{name} ({string.Join(' ', where)})";
+    }
+
+    /// <summary>What the incident's caps left out: findings between the first and the most recent ones, by rule, and plain events.</summary>
+    private static string LeftOut(JsonElement json)
+    {
+        var parts = new List<string>();
+        if (json.TryGetProperty("vigil.incident.findings_omitted", out JsonElement omitted))
+        {
+            IEnumerable<(string Rule, long Count)> byRule = omitted.EnumerateObject().Select(p => (p.Name, p.Value.GetInt64()));
+            parts.Add($"{byRule.Sum(r => r.Count)} findings ({string.Join("; ", byRule.Select(r => $"{r.Rule}: {r.Count}"))})");
+        }
+        if (json.TryGetProperty("vigil.incident.evidence_dropped", out JsonElement dropped))
+        {
+            parts.Add($"{dropped.GetInt64()} plain events");
+        }
+        return string.Join(", ", parts);
     }
 
     private static string Time(DateTime time) => time.ToLocalTime().ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);

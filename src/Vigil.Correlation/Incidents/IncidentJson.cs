@@ -47,6 +47,15 @@ public static class IncidentJson
         {
             w.WriteNumber("vigil.incident.evidence_dropped", incident.EvidenceDropped);
         }
+        if (incident.FindingsOmitted.Count > 0)
+        {
+            w.WriteStartObject("vigil.incident.findings_omitted");
+            foreach ((string name, long omitted) in incident.FindingsOmitted.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+            {
+                w.WriteNumber(name, omitted);
+            }
+            w.WriteEndObject();
+        }
         w.WriteEndObject();
     }
 

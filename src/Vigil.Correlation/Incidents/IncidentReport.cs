@@ -46,4 +46,7 @@ public sealed record IncidentReport
     public IReadOnlyList<string> Findings => [.. Timeline.Where(s => s.Kind != SignalKind.Event).Select(s => s.Name).Distinct()];
 
     public long EvidenceDropped { get; init; }
+
+    /// <summary>Findings left out between the first and the most recent ones (the findings cap), by rule, anomaly or sequence name.</summary>
+    public IReadOnlyDictionary<string, long> FindingsOmitted { get; init; } = new Dictionary<string, long>();
 }

@@ -7,8 +7,7 @@ internal static class IncidentReports
 {
     public static IncidentReport Build(IncidentState incident)
     {
-        List<Signal> timeline = [.. incident.Signals];
-        timeline.Sort(static (x, y) => x.Time != y.Time ? x.Time.CompareTo(y.Time) : x.Id.CompareTo(y.Id));
+        List<Signal> timeline = Timeline(incident);
         IReadOnlyDictionary<long, Signal> byId = incident.ById;
         Signal headline = Headline(timeline);
         return new IncidentReport
@@ -20,13 +19,22 @@ internal static class IncidentReports
             FirstSeen = timeline[0].Time,
             LastSeen = incident.LastSeen,
             Confidence = Math.Round(Confidence.Of(incident, byId), 3),
-            RootCause = RootCause(incident, timeline, byId),
-            Chain = Chain(incident.Edges),
+            RootCause = RootCause(incident, timeline),
+            Chain = Chain(incident.Edges, byId),
             Timeline = timeline,
             Steps = new Dictionary<long, string>(incident.SequenceSteps),
             Missing = [.. incident.Missing.Order(StringComparer.Ordinal)],
             EvidenceDropped = incident.EvidenceDropped,
+            FindingsOmitted = new Dictionary<string, long>(incident.FindingsOmitted, StringComparer.Ordinal),
         };
+    }
+
+    /// <summary>The incident's signals in time order (by id among equal times).</summary>
+    public static List<Signal> Timeline(IncidentState incident)
+    {
+        List<Signal> timeline = [.. incident.Signals];
+        timeline.Sort(static (x, y) => x.Time != y.Time ? x.Time.CompareTo(y.Time) : x.Id.CompareTo(y.Id));
+        return timeline;
     }
 
     /// <summary>What the incident is called after: a completed sequence first, else its strongest finding.</summary>
@@ -46,14 +54,17 @@ internal static class IncidentReports
             (s.Kind == SignalKind.Sequence) != (other.Kind == SignalKind.Sequence) ? s.Kind == SignalKind.Sequence : s.Prior > other.Prior;
     }
 
-    /// <summary>Edges once each (a merge can bring the same edge twice), in the order they were found.</summary>
-    private static List<CausalEdge> Chain(List<CausalEdge> edges)
+    /// <summary>
+    /// Edges once each (a merge can bring the same edge twice), in the order they were found, between
+    /// signals the incident kept: evidence can link to an index entry whose signal a cap has left out.
+    /// </summary>
+    private static List<CausalEdge> Chain(List<CausalEdge> edges, IReadOnlyDictionary<long, Signal> byId)
     {
         var seen = new HashSet<(long, long, EdgeReason)>(edges.Count);
         var chain = new List<CausalEdge>(edges.Count);
         foreach (CausalEdge e in edges)
         {
-            if (seen.Add((e.From, e.To, e.Reason)))
+            if (byId.ContainsKey(e.From) && byId.ContainsKey(e.To) && seen.Add((e.From, e.To, e.Reason)))
             {
                 chain.Add(e);
             }
@@ -65,8 +76,9 @@ internal static class IncidentReports
     /// The earliest finding or sequence step that nothing earlier in the incident explains:
     /// no causal edge comes into it from an earlier finding or step.
     /// </summary>
-    private static Signal RootCause(IncidentState incident, List<Signal> timeline, IReadOnlyDictionary<long, Signal> byId)
+    public static Signal RootCause(IncidentState incident, List<Signal> timeline)
     {
+        IReadOnlyDictionary<long, Signal> byId = incident.ById;
         bool IsCausal(Signal s) => s.Kind is SignalKind.Detection or SignalKind.Anomaly || incident.SequenceSteps.ContainsKey(s.Id);
         var explained = new HashSet<long>();
         foreach (CausalEdge e in incident.Edges)

@@ -26,6 +26,12 @@ internal sealed class IncidentState(string id)
     /// <summary>Plain events left out because the incident reached its evidence cap.</summary>
     public long EvidenceDropped { get; set; }
 
+    /// <summary>Findings left out between the first and the most recent ones (<see cref="CapFindings"/>), by name.</summary>
+    public Dictionary<string, long> FindingsOmitted { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>How many of <see cref="Signals"/> are findings: checked against the cap on every signal.</summary>
+    private int _findingCount;
+
     public DateTime FirstSeen => Signals[0].Time;
 
     public DateTime LastSeen { get; set; }
@@ -49,6 +55,10 @@ internal sealed class IncidentState(string id)
     {
         Signals.Add(signal);
         _byId[signal.Id] = signal;
+        if (signal.Kind != SignalKind.Event)
+        {
+            _findingCount++;
+        }
         if (edge is not null)
         {
             Edges.Add(edge);
@@ -87,6 +97,11 @@ internal sealed class IncidentState(string id)
             SequenceSteps.TryAdd(id, step);
         }
         EvidenceDropped += other.EvidenceDropped;
+        _findingCount += other._findingCount;
+        foreach ((string name, long omitted) in other.FindingsOmitted)
+        {
+            FindingsOmitted[name] = FindingsOmitted.GetValueOrDefault(name) + omitted;
+        }
         Published |= other.Published;
         if (other.LastSeen > LastSeen)
         {
@@ -119,5 +134,51 @@ internal sealed class IncidentState(string id)
         });
         Edges.RemoveAll(e => dropped.Contains(e.From) || dropped.Contains(e.To));
         EvidenceDropped += dropped.Count;
+    }
+
+    /// <summary>
+    /// Keeps at most <paramref name="max"/> findings: the first half in time order and the most recent
+    /// ones. Those in between go, oldest first, with the edges that touched them, counted by name. The
+    /// root cause never goes: it is the earliest finding nothing earlier explains, and dropping later
+    /// findings takes no explanation away from it.
+    /// </summary>
+    public void CapFindings(int max)
+    {
+        int excess = _findingCount - max;
+        if (excess <= 0)
+        {
+            return;
+        }
+        List<Signal> timeline = IncidentReports.Timeline(this);
+        Signal root = IncidentReports.RootCause(this, timeline);
+        var omitted = new HashSet<long>(excess);
+        int first = max / 2;
+        foreach (Signal s in timeline)
+        {
+            if (omitted.Count == excess)
+            {
+                break;
+            }
+            if (s.Kind == SignalKind.Event)
+            {
+                continue;
+            }
+            if (first > 0)
+            {
+                first--;
+                continue;
+            }
+            if (s == root)
+            {
+                continue;
+            }
+            omitted.Add(s.Id);
+            _byId.Remove(s.Id);
+            SequenceSteps.Remove(s.Id);
+            FindingsOmitted[s.Name] = FindingsOmitted.GetValueOrDefault(s.Name) + 1;
+        }
+        Signals.RemoveAll(s => omitted.Contains(s.Id));
+        Edges.RemoveAll(e => omitted.Contains(e.From) || omitted.Contains(e.To));
+        _findingCount -= omitted.Count;
     }
 }

