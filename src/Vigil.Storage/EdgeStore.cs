@@ -16,6 +16,9 @@ public sealed partial class EdgeStore : IDisposable
     /// <summary>How often retention by age runs; size is checked after every batch.</summary>
     private static readonly TimeSpan AgeCheckInterval = TimeSpan.FromSeconds(10);
 
+    /// <summary>How long process and flow rows may stay folded in memory while the writer is busy (full batches).</summary>
+    private static readonly TimeSpan SummaryInterval = TimeSpan.FromSeconds(1);
+
     private readonly SqliteConnection _connection;
     private readonly FileStream? _writerLock;
     private readonly StoreOptions? _options;
@@ -23,6 +26,7 @@ public sealed partial class EdgeStore : IDisposable
     private readonly Retention? _retention;
     private readonly long _runId;
     private DateTime _nextAgeCheck;
+    private DateTime _nextSummaries;
     private long _written;
 
     private EdgeStore(string path, SqliteConnection connection, StoreOptions? options, FileStream? writerLock = null, string? setAside = null)
@@ -176,28 +180,18 @@ public sealed partial class EdgeStore : IDisposable
         {
             throw new InvalidOperationException($"store {Path} is open read-only");
         }
-        try
+        _writer.Summarize(batch);
+        // A writer that has caught up (a batch smaller than the most it takes) writes the process and flow
+        // rows with every batch; a busy one at most once an interval, each row once for all its events.
+        DateTime now = DateTime.UtcNow;
+        bool summaries = batch.Count < _options!.BatchSize || now >= _nextSummaries;
+        WithRoom(() => Commit(batch, backlog, dropped, summaries));
+        if (summaries)
         {
-            try
-            {
-                Commit(batch, backlog, dropped);
-            }
-            catch (SqliteException ex) when (ex.SqliteErrorCode == SqliteFull)
-            {
-                // The batch would have grown the file past its budget: make room, then write it again.
-                _writer.Reset();
-                _retention.EnforceSize(force: true);
-                Commit(batch, backlog, dropped);
-            }
-        }
-        catch
-        {
-            // Rolled back: what the writer counted as written (block ids, event keys) is not.
-            _writer.Reset();
-            throw;
+            _writer.SummariesWritten();
+            _nextSummaries = now + SummaryInterval;
         }
         long deleted = _retention.Deleted;
-        DateTime now = DateTime.UtcNow;
         if (now >= _nextAgeCheck)
         {
             _retention.DeleteOlderThan(now - _options!.Retention);
@@ -211,7 +205,31 @@ public sealed partial class EdgeStore : IDisposable
         }
     }
 
-    private void Commit(IReadOnlyList<object> batch, long backlog, long dropped)
+    /// <summary>Runs a transaction; one that would grow the file past its budget is run again after the oldest records are pruned.</summary>
+    private void WithRoom(Action commit)
+    {
+        try
+        {
+            try
+            {
+                commit();
+            }
+            catch (SqliteException ex) when (ex.SqliteErrorCode == SqliteFull)
+            {
+                _writer!.Reset();
+                _retention!.EnforceSize(force: true);
+                commit();
+            }
+        }
+        catch
+        {
+            // Rolled back: what the writer counted as written (block ids, event keys) is not.
+            _writer!.Reset();
+            throw;
+        }
+    }
+
+    private void Commit(IReadOnlyList<object> batch, long backlog, long dropped, bool summaries)
     {
         using SqliteTransaction tx = _connection.BeginTransaction();
         int written = 0;
@@ -223,6 +241,10 @@ public sealed partial class EdgeStore : IDisposable
             }
         }
         _writer!.Flush(tx);
+        if (summaries)
+        {
+            _writer.WriteSummaries(tx);
+        }
         using (SqliteCommand run = _connection.CreateCommand())
         {
             run.Transaction = tx;
@@ -246,6 +268,21 @@ public sealed partial class EdgeStore : IDisposable
         return latest is null ? null : latest with { Stopped = latest.LastCommit ?? latest.Started };
     }
 
+    private void Stop()
+    {
+        using SqliteTransaction tx = _connection.BeginTransaction();
+        _writer!.WriteSummaries(tx);
+        using (SqliteCommand command = _connection.CreateCommand())
+        {
+            command.Transaction = tx;
+            command.CommandText = "UPDATE runs SET stopped = $t, clean = 1 WHERE id = $id";
+            command.Parameters.AddWithValue("$t", StoreTime.ToMicros(DateTime.UtcNow));
+            command.Parameters.AddWithValue("$id", _runId);
+            command.ExecuteNonQuery();
+        }
+        tx.Commit();
+    }
+
     private long Insert(string sql, long value)
     {
         using SqliteCommand command = _connection.CreateCommand();
@@ -254,19 +291,21 @@ public sealed partial class EdgeStore : IDisposable
         return (long)command.ExecuteScalar()!;
     }
 
-    /// <summary>A writer records a clean stop; the last connection to close folds the WAL into the file.</summary>
+    /// <summary>A writer writes the process and flow rows still folded and records a clean stop; the last connection to close folds the WAL into the file.</summary>
     public void Dispose()
     {
-        if (_writer is not null)
+        try
         {
-            _writer.Dispose();
-            using SqliteCommand command = _connection.CreateCommand();
-            command.CommandText = "UPDATE runs SET stopped = $t, clean = 1 WHERE id = $id";
-            command.Parameters.AddWithValue("$t", StoreTime.ToMicros(DateTime.UtcNow));
-            command.Parameters.AddWithValue("$id", _runId);
-            command.ExecuteNonQuery();
+            if (_writer is not null)
+            {
+                WithRoom(Stop);
+            }
         }
-        _connection.Dispose();
-        _writerLock?.Dispose();
+        finally
+        {
+            _writer?.Dispose();
+            _connection.Dispose();
+            _writerLock?.Dispose();
+        }
     }
 }

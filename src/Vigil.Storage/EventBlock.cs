@@ -1,20 +1,21 @@
 using System.Text;
+using Vigil.Events;
 using Vigil.Storage.Records;
 
 namespace Vigil.Storage;
 
 /// <summary>
-/// The events of one block, uncompressed: per event its time, pid, type, exec id, container (or
-/// none) and JSON, written and read by <see cref="BinaryWriter"/> and <see cref="BinaryReader"/>.
+/// The events of one block of one process name while a batch is written, and the block's format:
+/// per event its time, pid, type, exec id, container (or none) and JSON, written by <see cref="Pack"/>
+/// and read by <see cref="Read"/> (<see cref="BinaryWriter"/> and <see cref="BinaryReader"/> encodings).
 /// </summary>
 internal sealed class EventBlock
 {
-    private readonly MemoryStream _raw = new();
-    private readonly BinaryWriter _writer;
+    private readonly List<(VigilEvent Event, string Type, long Time, string? Container)> _events = new(EventBlocks.MaxEvents);
 
-    public EventBlock() => _writer = new BinaryWriter(_raw, Encoding.UTF8, leaveOpen: true);
+    public string Name { get; private set; } = "";
 
-    public int Count { get; private set; }
+    public int Count => _events.Count;
 
     public long Types { get; private set; }
 
@@ -22,18 +23,16 @@ internal sealed class EventBlock
 
     public long LastTime { get; private set; } = long.MinValue;
 
-    public ReadOnlySpan<byte> Raw => _raw.GetBuffer().AsSpan(0, (int)_raw.Length);
+    public IReadOnlyList<(VigilEvent Event, string Type, long Time, string? Container)> Events => _events;
 
-    public void Add(string type, long time, uint pid, string execId, string? container, ReadOnlySpan<byte> json)
+    /// <summary>The packed and compressed events, once <see cref="BlockEncoder"/> made them.</summary>
+    public byte[] Data { get; set; } = [];
+
+    public void Start(string name) => Name = name;
+
+    public void Add(VigilEvent e, string type, long time, string? container)
     {
-        _writer.Write(time);
-        _writer.Write(pid);
-        _writer.Write(type);
-        _writer.Write(execId);
-        _writer.Write(container ?? "");
-        _writer.Write(json.Length);
-        _writer.Write(json);
-        Count++;
+        _events.Add((e, type, time, container));
         Types |= TypeBits.Of(type);
         FirstTime = Math.Min(FirstTime, time);
         LastTime = Math.Max(LastTime, time);
@@ -41,11 +40,24 @@ internal sealed class EventBlock
 
     public void Clear()
     {
-        _raw.SetLength(0);
-        Count = 0;
+        _events.Clear();
+        Name = "";
+        Data = [];
         Types = 0;
         FirstTime = long.MaxValue;
         LastTime = long.MinValue;
+    }
+
+    /// <summary>Appends one event in the block format.</summary>
+    public static void Pack(BinaryWriter writer, long time, uint pid, string type, string execId, string? container, ReadOnlySpan<byte> json)
+    {
+        writer.Write(time);
+        writer.Write(pid);
+        writer.Write(type);
+        writer.Write(execId);
+        writer.Write(container ?? "");
+        writer.Write(json.Length);
+        writer.Write(json);
     }
 
     /// <summary>The events of an uncompressed block that <paramref name="match"/> accepts; <paramref name="firstId"/> is the id of its first event.</summary>

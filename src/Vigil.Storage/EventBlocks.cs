@@ -1,6 +1,7 @@
 using System.Globalization;
-using System.IO.Compression;
+using System.Runtime.InteropServices;
 using Microsoft.Data.Sqlite;
+using Vigil.Events;
 
 namespace Vigil.Storage;
 
@@ -8,7 +9,8 @@ namespace Vigil.Storage;
 /// Packs a batch's events into <c>event_blocks</c> rows, one block per process name (at most
 /// <see cref="MaxEvents"/> events), compressed, and records in <c>event_keys</c> which names had events
 /// of each exec id, pid and container. Two b-tree rows per block instead of six per event is what
-/// lets the store take a busy node's events; queries unpack only the blocks they may need.
+/// lets the store take a busy node's events; queries unpack only the blocks they may need. The
+/// blocks are encoded (JSON, packing, compression) when the batch is flushed, on up to two threads.
 /// </summary>
 internal sealed class EventBlocks : IDisposable
 {
@@ -22,9 +24,13 @@ internal sealed class EventBlocks : IDisposable
 
     private readonly SqliteConnection _connection;
     private readonly Dictionary<string, EventBlock> _open = new(StringComparer.Ordinal);
+    private readonly List<EventBlock> _closed = [];
     private readonly Stack<EventBlock> _spare = new();
-    private readonly Dictionary<(EventKey Kind, string Key, string Name), long> _keys = [];
-    private readonly MemoryStream _compressed = new();
+    private readonly Dictionary<(ExecId Key, string Name), long> _execKeys = [];
+    private readonly Dictionary<(uint Key, string Name), long> _pidKeys = [];
+    private readonly Dictionary<(string Key, string Name), long> _containerKeys = [];
+    // The writer's thread and one more: encoding is most of the CPU a batch costs, and the store should not take every core of a small node.
+    private readonly BlockEncoder[] _encoders = [.. Enumerable.Range(0, Math.Clamp(Environment.ProcessorCount, 1, 2)).Select(_ => new BlockEncoder())];
     private readonly Statement _insert;
     private readonly Statement _key;
     private long _nextId;
@@ -43,89 +49,121 @@ internal sealed class EventBlocks : IDisposable
         Reset();
     }
 
-    public void Add(SqliteTransaction tx, string name, string type, long time, uint pid, string execId, string? container, ReadOnlySpan<byte> json)
+    public void Add(SqliteTransaction tx, VigilEvent e, string? container)
     {
+        ProcessIdentity p = e.Process;
+        string name = p.Comm;
+        long time = StoreTime.ToMicros(e.Timestamp);
         if (_open.TryGetValue(name, out EventBlock? block) && (time > block.FirstTime + MaxSpanMicros || time < block.LastTime - MaxSpanMicros))
         {
             // A block spans at most a minute, so deleting whole blocks by age deletes what is old and no more.
-            Write(tx, name, block);
+            Close(block);
             block = null;
         }
         if (block is null)
         {
             block = _spare.Count > 0 ? _spare.Pop() : new EventBlock();
+            block.Start(name);
             _open[name] = block;
         }
-        block.Add(type, time, pid, execId, container, json);
-        Key(tx, EventKey.Exec, execId, name, time);
-        Key(tx, EventKey.Pid, pid.ToString(CultureInfo.InvariantCulture), name, time);
-        if (container is not null)
+        block.Add(e, EventJson.Name(e), time, container);
+        if (Due(_execKeys, p.ExecId, name, time))
         {
-            Key(tx, EventKey.Container, container, name, time);
+            _key.Run(tx, (int)EventKey.Exec, p.ExecId.ToString(), name, time);
+        }
+        if (Due(_pidKeys, p.Pid, name, time))
+        {
+            _key.Run(tx, (int)EventKey.Pid, p.Pid.ToString(CultureInfo.InvariantCulture), name, time);
+        }
+        if (container is not null && Due(_containerKeys, container, name, time))
+        {
+            _key.Run(tx, (int)EventKey.Container, container, name, time);
         }
         if (block.Count == MaxEvents)
         {
-            Write(tx, name, block);
+            Close(block);
         }
     }
 
-    /// <summary>Writes the blocks still open: call before the batch commits.</summary>
+    /// <summary>Encodes and writes the batch's blocks: call before the batch commits.</summary>
     public void Flush(SqliteTransaction tx)
     {
-        foreach ((string name, EventBlock block) in _open)
+        _closed.AddRange(_open.Values);
+        _open.Clear();
+        Encode();
+        foreach (EventBlock block in _closed)
         {
-            if (block.Count > 0)
-            {
-                Write(tx, name, block);
-            }
+            _insert.Run(tx, _nextId, block.Count, block.Name, block.Types, block.FirstTime, block.LastTime, block.Data);
+            _nextId += block.Count;
         }
+        Recycle();
     }
 
     /// <summary>After a rolled-back batch, or retention deleting keys: forget what this writer believed was written.</summary>
     public void Reset()
     {
-        foreach (EventBlock block in _open.Values)
-        {
-            block.Clear();
-            _spare.Push(block);
-        }
+        _closed.AddRange(_open.Values);
         _open.Clear();
-        _keys.Clear();
+        Recycle();
+        _execKeys.Clear();
+        _pidKeys.Clear();
+        _containerKeys.Clear();
         // Ids only grow, even when retention deleted every block: past the last block and past every record ever written.
         long afterBlocks = StoreSchema.Scalar(_connection, "SELECT first_id + count FROM event_blocks ORDER BY id DESC LIMIT 1") is long end ? end : 1;
         long afterWritten = (long)StoreSchema.Scalar(_connection, "SELECT coalesce(sum(written), 0) + 1 FROM runs")!;
         _nextId = Math.Max(afterBlocks, afterWritten);
     }
 
-    private void Key(SqliteTransaction tx, EventKey kind, string key, string name, long time)
+    /// <summary>Whether a key row is to be written: new to this writer, or its newest event a refresh interval past what was written.</summary>
+    private static bool Due<TKey>(Dictionary<(TKey Key, string Name), long> written, TKey key, string name, long time)
     {
-        var id = (kind, key, name);
-        if (_keys.TryGetValue(id, out long written) && time < written + KeyRefreshMicros)
+        ref long last = ref CollectionsMarshal.GetValueRefOrAddDefault(written, (key, name), out bool known);
+        if (known && time < last + KeyRefreshMicros)
         {
-            return;
+            return false;
         }
-        _key.Run(tx, (int)kind, key, name, time);
-        _keys[id] = Math.Max(time, written);
+        last = known ? Math.Max(time, last) : time;
+        return true;
     }
 
-    private void Write(SqliteTransaction tx, string name, EventBlock block)
+    private void Close(EventBlock block)
     {
-        _compressed.SetLength(0);
-        using (var deflate = new DeflateStream(_compressed, CompressionLevel.Fastest, leaveOpen: true))
+        _open.Remove(block.Name);
+        _closed.Add(block);
+    }
+
+    /// <summary>Each encoder takes the next block not yet taken, so a helper thread that starts late leaves the rest to the writer's.</summary>
+    private void Encode()
+    {
+        int workers = Math.Min(_encoders.Length, _closed.Count);
+        int next = -1;
+        Parallel.For(0, workers, worker =>
         {
-            deflate.Write(block.Raw);
+            for (int i = Interlocked.Increment(ref next); i < _closed.Count; i = Interlocked.Increment(ref next))
+            {
+                _encoders[worker].Encode(_closed[i]);
+            }
+        });
+    }
+
+    private void Recycle()
+    {
+        foreach (EventBlock block in _closed)
+        {
+            block.Clear();
+            _spare.Push(block);
         }
-        _insert.Run(tx, _nextId, block.Count, name, block.Types, block.FirstTime, block.LastTime, _compressed.ToArray());
-        _nextId += block.Count;
-        block.Clear();
-        _open.Remove(name);
-        _spare.Push(block);
+        _closed.Clear();
     }
 
     public void Dispose()
     {
         _insert.Dispose();
         _key.Dispose();
+        foreach (BlockEncoder encoder in _encoders)
+        {
+            encoder.Dispose();
+        }
     }
 }
 

@@ -12,25 +12,26 @@ namespace Vigil.Storage;
 /// <summary>
 /// Writes records into the tables inside the caller's transaction, with statements compiled once:
 /// every event into a block of <c>event_blocks</c> (<see cref="EventBlocks"/>, written by <see cref="Flush"/>);
-/// exec, fork and exit also into <c>processes</c>; network events
-/// folded into <c>flows</c>; detections; the latest revision of each incident.
+/// detections; the latest revision of each incident. Exec, fork and exit are folded into
+/// <c>processes</c> rows and network events into <c>flows</c> rows in memory (<see cref="Summarize"/>),
+/// written when the caller says (<see cref="WriteSummaries"/>).
 /// </summary>
 internal sealed class RecordWriter : IDisposable
 {
+    /// <summary>Relaxed escaping keeps command lines readable ('>' stays '>'); the JSON is never embedded in HTML.</summary>
+    public static readonly JsonWriterOptions JsonOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     private readonly ArrayBufferWriter<byte> _buffer = new(2048);
     private readonly Utf8JsonWriter _json;
     private readonly EventBlocks _blocks;
     private readonly Statement _detection;
     private readonly Statement _incident;
-    private readonly Statement _exec;
-    private readonly Statement _knownProcess;
-    private readonly Statement _exit;
-    private readonly Statement _flow;
+    private readonly PendingFlows _flows;
+    private readonly PendingProcesses _processes;
 
     public RecordWriter(SqliteConnection connection)
     {
-        // Relaxed escaping keeps command lines readable ('>' stays '>'); the JSON is never embedded in HTML.
-        _json = new Utf8JsonWriter(_buffer, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+        _json = new Utf8JsonWriter(_buffer, JsonOptions);
         _blocks = new EventBlocks(connection);
         _detection = new Statement(connection,
             "INSERT INTO detections (time, rule, priority, pid, exec_id, name, container, json) VALUES ($time, $rule, $priority, $pid, $exec_id, $name, $container, $json)",
@@ -43,29 +44,8 @@ internal sealed class RecordWriter : IDisposable
             WHERE excluded.revision > incidents.revision
             """,
             "id", "revision", "status", "title", "first_seen", "last_seen", "confidence", "json");
-        _exec = new Statement(connection, """
-            INSERT INTO processes (exec_id, pid, parent_exec_id, ppid, name, binary, command_line, user_id, container, start)
-            VALUES ($exec_id, $pid, $parent_exec_id, $ppid, $name, $binary, $command_line, $user_id, $container, $start)
-            ON CONFLICT (exec_id) DO UPDATE SET name = excluded.name, binary = excluded.binary, command_line = excluded.command_line,
-                user_id = excluded.user_id, container = excluded.container
-            """,
-            "exec_id", "pid", "parent_exec_id", "ppid", "name", "binary", "command_line", "user_id", "container", "start");
-        _knownProcess = new Statement(connection, """
-            INSERT OR IGNORE INTO processes (exec_id, pid, parent_exec_id, ppid, name, binary, command_line, user_id, container, start)
-            VALUES ($exec_id, $pid, $parent_exec_id, $ppid, $name, $binary, $command_line, $user_id, $container, $start)
-            """,
-            "exec_id", "pid", "parent_exec_id", "ppid", "name", "binary", "command_line", "user_id", "container", "start");
-        _exit = new Statement(connection,
-            "UPDATE processes SET exit = $exit, exit_code = $exit_code WHERE exec_id = $exec_id",
-            "exit", "exit_code", "exec_id");
-        _flow = new Statement(connection, """
-            INSERT INTO flows (exec_id, pid, name, container, transport, direction, remote_address, remote_port, connections, bytes_sent, bytes_received, first_seen, last_seen)
-            VALUES ($exec_id, $pid, $name, $container, $transport, $direction, $remote_address, $remote_port, $connections, $bytes_sent, $bytes_received, $time, $time)
-            ON CONFLICT (exec_id, transport, direction, remote_address, remote_port) DO UPDATE SET
-                connections = connections + excluded.connections, bytes_sent = bytes_sent + excluded.bytes_sent,
-                bytes_received = bytes_received + excluded.bytes_received, last_seen = max(last_seen, excluded.last_seen)
-            """,
-            "exec_id", "pid", "name", "container", "transport", "direction", "remote_address", "remote_port", "connections", "bytes_sent", "bytes_received", "time");
+        _flows = new PendingFlows(connection);
+        _processes = new PendingProcesses(connection);
     }
 
     /// <summary>Writes one record; returns false for a record type the store does not keep.</summary>
@@ -74,7 +54,7 @@ internal sealed class RecordWriter : IDisposable
         switch (record)
         {
             case VigilEvent e:
-                WriteEvent(tx, e);
+                _blocks.Add(tx, e, ContainerOf(e.Context));
                 return true;
             case RuleDetection d:
                 ProcessIdentity p = d.Event.Process;
@@ -90,70 +70,95 @@ internal sealed class RecordWriter : IDisposable
         }
     }
 
-    private void WriteEvent(SqliteTransaction tx, VigilEvent e)
+
+    /// <summary>
+    /// Folds a batch's exec, fork, exit and network events into the pending process and flow rows,
+    /// once per batch (not again when a batch is written a second time).
+    /// </summary>
+    public void Summarize(IReadOnlyList<object> batch)
+    {
+        foreach (object record in batch)
+        {
+            if (record is VigilEvent e)
+            {
+                Summarize(e);
+            }
+        }
+    }
+
+    private void Summarize(VigilEvent e)
     {
         ProcessIdentity p = e.Process;
-        string execId = p.ExecId.ToString();
         long time = StoreTime.ToMicros(e.Timestamp);
-        string? container = ContainerOf(e.Context);
-        _blocks.Add(tx, p.Comm, EventJson.Name(e), time, p.Pid, execId, container, Utf8(w => EventJson.Write(w, e)));
         switch (e)
         {
             case ProcessExecEvent exec:
-                _exec.Run(tx, execId, p.Pid, p.ParentExecId.ToString(), p.ParentPid, p.Comm, exec.Binary, string.Join(' ', exec.Args),
-                    p.EffectiveUid, container, StoreTime.ToMicros(e.Context?.StartTime is { Ticks: > 0 } start ? start : e.Timestamp));
+                _processes.Exec(new ProcessRow(p.ExecId, p.Pid, p.ParentExecId, p.ParentPid, p.Comm, exec.Binary, string.Join(' ', exec.Args),
+                    p.EffectiveUid, ContainerOf(e.Context), StoreTime.ToMicros(e.Context?.StartTime is { Ticks: > 0 } start ? start : e.Timestamp)));
                 // Ancestors found in /proc at start never exec'd while the agent watched: the tree needs them too.
                 for (ProcessInfo? ancestor = e.Context?.Parent; ancestor is not null; ancestor = ancestor.Parent)
                 {
-                    _knownProcess.Run(tx, ancestor.ExecId.ToString(), ancestor.Pid, ancestor.ParentExecId.ToString(), ancestor.ParentPid, ancestor.Comm,
-                        ancestor.Binary, ancestor.CommandLine, ancestor.Uid, ContainerOf(ancestor), StoreTime.ToMicros(ancestor.StartTime));
+                    if (!_processes.Inserts(ancestor.ExecId))
+                    {
+                        _processes.Known(new ProcessRow(ancestor.ExecId, ancestor.Pid, ancestor.ParentExecId, ancestor.ParentPid, ancestor.Comm,
+                            ancestor.Binary, ancestor.CommandLine, ancestor.Uid, ContainerOf(ancestor), StoreTime.ToMicros(ancestor.StartTime)));
+                    }
                 }
                 break;
             case ProcessForkEvent fork:
                 // The child runs its parent's image until it execs.
-                _knownProcess.Run(tx, fork.ChildExecId.ToString(), fork.ChildPid, execId, p.Pid, p.Comm, e.Context?.Binary ?? "",
-                    e.Context?.CommandLine ?? "", p.EffectiveUid, container, time);
+                _processes.Known(new ProcessRow(fork.ChildExecId, fork.ChildPid, p.ExecId, p.Pid, p.Comm, e.Context?.Binary ?? "",
+                    e.Context?.CommandLine ?? "", p.EffectiveUid, ContainerOf(e.Context), time));
                 break;
             case ProcessExitEvent exit:
-                _exit.Run(tx, time, exit.ExitCode, execId);
+                _processes.Exit(p.ExecId, time, exit.ExitCode);
                 break;
             case NetworkEvent net:
-                bool outbound = net.Direction == NetworkDirection.Outbound;
-                bool opens = net.Syscall is "connect" or "accept";
-                _flow.Run(tx, execId, p.Pid, p.Comm, container, net.Protocol == TransportProtocol.Tcp ? "tcp" : "udp", outbound ? "transmit" : "receive",
-                    (outbound ? net.DestinationAddress : net.SourceAddress).ToString(), outbound ? net.DestinationPort : net.SourcePort,
-                    opens ? 1 : 0, (long)net.BytesSent, (long)net.BytesReceived, time);
+                _flows.Add(net, time, ContainerOf(e.Context));
                 break;
         }
     }
 
+    /// <summary>Process and flow rows folded since they were last written.</summary>
+    public int PendingSummaries => _processes.Count + _flows.Count;
+
+    /// <summary>Writes the folded process and flow rows; call <see cref="SummariesWritten"/> once the transaction committed.</summary>
+    public void WriteSummaries(SqliteTransaction tx)
+    {
+        _processes.Write(tx);
+        _flows.Write(tx);
+    }
+
+    public void SummariesWritten()
+    {
+        _processes.Clear();
+        _flows.Clear();
+    }
+
     private static string? ContainerOf(ProcessInfo? process) => process?.Container is { IsHost: false } c ? c.Id : null;
 
-    /// <summary>Writes the events' blocks still open; call once per batch, before it commits.</summary>
+    /// <summary>Encodes and writes the batch's event blocks; call once per batch, before it commits.</summary>
     public void Flush(SqliteTransaction tx) => _blocks.Flush(tx);
 
     /// <summary>Forgets what was written but not committed (a rolled-back batch), or event keys retention deleted.</summary>
     public void Reset() => _blocks.Reset();
 
-    private string Json(Action<Utf8JsonWriter> write) => Encoding.UTF8.GetString(Utf8(write));
-
-    /// <summary>The JSON as UTF-8, valid until the next call.</summary>
-    private ReadOnlySpan<byte> Utf8(Action<Utf8JsonWriter> write)
+    private string Json(Action<Utf8JsonWriter> write)
     {
         _buffer.ResetWrittenCount();
         _json.Reset();
         write(_json);
         _json.Flush();
-        return _buffer.WrittenSpan;
+        return Encoding.UTF8.GetString(_buffer.WrittenSpan);
     }
 
     public void Dispose()
     {
         _json.Dispose();
         _blocks.Dispose();
-        foreach (Statement s in new[] { _detection, _incident, _exec, _knownProcess, _exit, _flow })
-        {
-            s.Dispose();
-        }
+        _detection.Dispose();
+        _incident.Dispose();
+        _processes.Dispose();
+        _flows.Dispose();
     }
 }

@@ -117,6 +117,48 @@ public sealed class EdgeStoreTests : IDisposable
     }
 
     [Fact]
+    public void Process_and_flow_rows_folded_over_full_batches_come_out_as_one_statement_per_event_would_have_left_them()
+    {
+        ProcessInfo curl = _events.Process("/usr/bin/curl");
+        ProcessInfo sort = _events.Process("/usr/bin/sort", parent: curl);
+        ProcessInfo ghost = _events.Process("/usr/bin/ghost");
+        ProcessForkEvent fork = Fork(curl, sort);
+        NetworkEvent first = Close(curl, "192.0.2.1", 443, sent: 100, received: 1000);
+        using (EdgeStore store = EdgeStore.Open(new StoreOptions { Path = _file.Path, BatchSize = 2 }))
+        {
+            // Full batches: a busy writer may keep their rows folded for up to a second.
+            store.Write([first, Close(curl, "192.0.2.1", 443, sent: 200, received: 2000)]);
+            store.Write([fork, _events.Exec(sort)]);
+            store.Write([Exit(ghost), _events.Exec(ghost)]);
+            // A smaller batch: the writer has caught up, and everything folded so far is committed with it.
+            store.Write([Close(curl, "192.0.2.1", 443, sent: 300, received: 3000)]);
+
+            using (EdgeStore reader = EdgeStore.OpenReadOnly(_file.Path))
+            {
+                FlowSummary flow = Assert.Single(reader.Flows());
+                Assert.Equal((0L, 600L, 6000L), (flow.Connections, flow.BytesSent, flow.BytesReceived));
+                Assert.Equal(first.Timestamp, flow.FirstSeen, TimeSpan.FromMicroseconds(1));
+
+                IReadOnlyList<StoredProcess> live = reader.Processes();
+                // The fork inserted the child (its start), its exec then gave it its image.
+                StoredProcess child = Assert.Single(live, p => p.ExecId == sort.ExecId.ToString());
+                Assert.Equal(("sort", "/usr/bin/sort", curl.ExecId.ToString()), (child.Name, child.Binary, child.ParentExecId));
+                Assert.Equal(fork.Timestamp, child.Start, TimeSpan.FromMicroseconds(1));
+                // The exec's ancestor is known without having exec'd; an exit before anything stored its process changed nothing.
+                Assert.Contains(live, p => p.ExecId == curl.ExecId.ToString() && p.Binary == "/usr/bin/curl");
+                Assert.Contains(live, p => p.ExecId == ghost.ExecId.ToString());
+            }
+
+            store.Write([Close(curl, "192.0.2.1", 443, sent: 400, received: 4000), Exit(sort)]);
+        }
+
+        // Closing the writer writes what the last full batch folded.
+        using EdgeStore closed = EdgeStore.OpenReadOnly(_file.Path);
+        Assert.Equal(1000L, Assert.Single(closed.Flows()).BytesSent);
+        Assert.DoesNotContain(closed.Processes(), p => p.ExecId == sort.ExecId.ToString());
+    }
+
+    [Fact]
     public void The_file_never_grows_past_its_budget_and_the_oldest_events_go_first()
     {
         var options = new StoreOptions { Path = _file.Path, MaxBytes = StoreOptions.MinimumMaxBytes };
@@ -278,6 +320,15 @@ public sealed class EdgeStoreTests : IDisposable
             BytesReceived = received,
         };
     }
+
+    private ProcessForkEvent Fork(ProcessInfo parent, ProcessInfo child) => new()
+    {
+        Timestamp = _events.Now.AddMilliseconds(5),
+        Process = _events.Identity(parent),
+        Context = parent,
+        ChildPid = child.Pid,
+        ChildExecId = child.ExecId,
+    };
 
     private ProcessExitEvent Exit(ProcessInfo p) => new()
     {

@@ -1,0 +1,54 @@
+using System.Buffers;
+using System.IO.Compression;
+using System.Text;
+using System.Text.Json;
+using Vigil.Events;
+
+namespace Vigil.Storage;
+
+/// <summary>
+/// Renders a block's events as JSON, packs and compresses them: the CPU-heavy part of writing
+/// events, which needs no database, so a batch's blocks are encoded on more than one thread.
+/// One encoder per thread.
+/// </summary>
+internal sealed class BlockEncoder : IDisposable
+{
+    private readonly ArrayBufferWriter<byte> _json = new(2048);
+    private readonly Utf8JsonWriter _jsonWriter;
+    private readonly MemoryStream _raw = new();
+    private readonly BinaryWriter _packer;
+    private readonly MemoryStream _compressed = new();
+
+    public BlockEncoder()
+    {
+        _jsonWriter = new Utf8JsonWriter(_json, RecordWriter.JsonOptions);
+        _packer = new BinaryWriter(_raw, Encoding.UTF8, leaveOpen: true);
+    }
+
+    /// <summary>Sets the block's <see cref="EventBlock.Data"/>.</summary>
+    public void Encode(EventBlock block)
+    {
+        _raw.SetLength(0);
+        foreach ((VigilEvent e, string type, long time, string? container) in block.Events)
+        {
+            _json.ResetWrittenCount();
+            _jsonWriter.Reset();
+            EventJson.Write(_jsonWriter, e);
+            _jsonWriter.Flush();
+            EventBlock.Pack(_packer, time, e.Process.Pid, type, e.Process.ExecId.ToString(), container, _json.WrittenSpan);
+        }
+        _packer.Flush();
+        _compressed.SetLength(0);
+        using (var deflate = new DeflateStream(_compressed, CompressionLevel.Fastest, leaveOpen: true))
+        {
+            deflate.Write(_raw.GetBuffer().AsSpan(0, (int)_raw.Length));
+        }
+        block.Data = _compressed.ToArray();
+    }
+
+    public void Dispose()
+    {
+        _jsonWriter.Dispose();
+        _packer.Dispose();
+    }
+}
