@@ -28,7 +28,7 @@ public sealed class SensorHost : IDisposable
     public long ConsumerFaults => _reader.ConsumerFaults;
 
     /// <summary>How full each ring is (0 to 1), by ring map name.</summary>
-    public IReadOnlyList<(string Ring, double Fill)> RingFill => _reader.Fill;
+    public IReadOnlyList<RingGauge> Rings => _reader.Rings;
 
     /// <summary>Starts every sensor; returns how many run. The reader thread starts when at least one does.</summary>
     public int Start(SensorOptions options, int pollIntervalMs = 10)
