@@ -106,10 +106,10 @@ public sealed class EdgeStoreTests : IDisposable
         }
 
         using EdgeStore reader = EdgeStore.OpenReadOnly(_file.Path);
-        IReadOnlyList<FlowSummary> flows = reader.Flows(10, FlowOrder.Bytes);
+        IReadOnlyList<StoredFlow> flows = reader.Flows(10, StoredFlowOrder.Bytes);
         Assert.Equal(["wget", "curl"], flows.Select(f => f.ProcessName));
         Assert.Equal((300L, 12_000L), (flows[1].BytesSent, flows[1].BytesReceived));
-        Assert.Equal(["curl"], reader.Flows(1, FlowOrder.Sent).Select(f => f.ProcessName));
+        Assert.Equal(["curl"], reader.Flows(1, StoredFlowOrder.Sent).Select(f => f.ProcessName));
 
         Assert.Equal(["wget"], reader.Processes().Select(p => p.Name));
         StoredProcess exited = Assert.Single(reader.Processes(includeExited: true), p => p.Name == "curl");
@@ -135,7 +135,7 @@ public sealed class EdgeStoreTests : IDisposable
 
             using (EdgeStore reader = EdgeStore.OpenReadOnly(_file.Path))
             {
-                FlowSummary flow = Assert.Single(reader.Flows());
+                StoredFlow flow = Assert.Single(reader.Flows());
                 Assert.Equal((0L, 600L, 6000L), (flow.Connections, flow.BytesSent, flow.BytesReceived));
                 Assert.Equal(first.Timestamp, flow.FirstSeen, TimeSpan.FromMicroseconds(1));
 
