@@ -73,7 +73,7 @@ public sealed class StoreQueryCommandTests
     }
 
     [Fact]
-    public void Incident_show_names_the_sequence_step_each_signal_took()
+    public void The_sequence_step_each_signal_took_is_named_by_incident_show_and_the_live_table()
     {
         KernelRequirement.Check();
         using var file = new TempStore();
@@ -83,7 +83,7 @@ public sealed class StoreQueryCommandTests
         File.Copy("/usr/bin/python3", collector);
         using var drop = new TcpListener(IPAddress.Loopback, 0);
         drop.Start();
-        using var agent = new CliProcess(["run", "--store", file.Path, "--rules", FalcoRulesLocation.StableRules]);
+        using var agent = new CliProcess(["run", "--store", file.Path, "--rules", FalcoRulesLocation.StableRules, "-o", "table"]);
         agent.WaitUntilRunning();
 
         Children.Run(collector, "-c", "import socket, sys; data = open('/etc/shadow', 'rb').read(); socket.create_connection(('127.0.0.1', int(sys.argv[1]))).sendall(str(len(data)).encode())",
@@ -91,6 +91,8 @@ public sealed class StoreQueryCommandTests
         string incidentLine = Eventually(() => Query("incidents", "--store", file.Path, "-o", "json").Split('\n')
             .FirstOrDefault(l => l.Contains(marker, StringComparison.Ordinal) && l.Contains("credential read then call out", StringComparison.Ordinal)));
         string incidentId = JsonDocument.Parse(incidentLine).RootElement.GetProperty("vigil.incident.id").GetString()!;
+        agent.WaitForLine(l => l.Contains($"## INCIDENT {incidentId}", StringComparison.Ordinal)
+            && l.Contains("root cause: credential read then call out: credential read (Read sensitive file untrusted)", StringComparison.Ordinal), TimeSpan.FromSeconds(5));
         agent.Signal(15);
         Assert.Equal(0, agent.WaitForExit(TimeSpan.FromSeconds(20)));
 
