@@ -1,6 +1,9 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
+using Vigil.Correlation;
+using Vigil.Correlation.Incidents;
+using Vigil.Correlation.Signals;
 using Vigil.Events;
 using Vigil.Storage;
 using Vigil.Testing;
@@ -102,6 +105,33 @@ public sealed class StoreQueryCommandTests
         string[] timeline = [.. shown.SkipWhile(l => !l.Contains("Timeline", StringComparison.Ordinal)).TakeWhile(l => !l.Contains("Causal chain", StringComparison.Ordinal))];
         Assert.Contains(timeline, l => l.Contains("Read sensitive file untrusted", StringComparison.Ordinal) && l.Contains("credential read then call out: credential read", StringComparison.Ordinal));
         Assert.Contains(timeline, l => l.Contains("network.connect", StringComparison.Ordinal) && l.Contains("credential read then call out: connects out", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Incident_show_says_what_the_incident_caps_left_out()
+    {
+        using var file = new TempStore();
+        var events = new SyntheticEvents { Now = DateTime.UtcNow };
+        var correlator = new Correlator(new CorrelatorOptions { MaxFindingsPerIncident = 4, MaxSignalsPerIncident = 8 }, []);
+        ProcessInfo miner = events.Process("/tmp/xmrig", events.Process("/bin/sh"));
+        for (int i = 0; i < 10; i++)
+        {
+            NetworkEvent connect = events.Connect(miner, "198.51.100.7", 3333, TimeSpan.FromSeconds(5));
+            correlator.Observe(SignalFactory.FromDetection(correlator.NextSignalId(), "Detect outbound connections to common miner pool ports", "CRITICAL", "pool", [], connect));
+        }
+        for (int i = 0; i < 10; i++)
+        {
+            correlator.ObserveEvent(events.File(miner, $"/proc/{i}/stat", FileIntent.Read));
+        }
+        correlator.CloseIdle(events.Now.AddHours(1)); // the closing revision carries the evidence
+        IncidentReport incident = Assert.Single(correlator.Published);
+        using (EdgeStore store = EdgeStore.Open(new StoreOptions { Path = file.Path }))
+        {
+            store.Write([incident]);
+        }
+
+        string leftOut = Assert.Single(Query("incident", "show", incident.Id, "--store", file.Path).Split('\n'), l => l.StartsWith("Left out", StringComparison.Ordinal));
+        Assert.Equal("Left out    6 findings (Detect outbound connections to common miner pool ports: 6), 6 plain events", leftOut.TrimEnd());
     }
 
     [Fact]
