@@ -164,13 +164,39 @@ static __always_inline __u64 file_cheap_rules(struct vigil_policy_config *cfg, s
 /* Wanted events in file_pending: while there are none, exit programs return at once. */
 __u64 file_pending_count = 0;
 
-static __always_inline int file_enter(struct file_call *call)
+/* A call whose op and intent some rule wants, handed from its enter program to file_judge (a tail
+ * call runs on its caller's CPU). */
+struct file_judging {
+	struct file_call call;
+	__u64 rules;
+	__u32 generation;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct file_judging);
+} judging_scratch SEC(".maps");
+
+int file_judge(void *ctx);
+
+/* file_judge, the only program that reads paths and judges: every enter program tail-calls it, so
+ * the kernel verifies that work once when the sensor loads, not once per syscall (19 times). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
+	__uint(max_entries, 1);
+	__uint(key_size, sizeof(__u32));
+	__array(values, int(void *));
+} file_judges SEC(".maps") = {
+	.values = { [0] = (void *)&file_judge },
+};
+
+static __always_inline int file_enter(void *ctx, struct file_call *call)
 {
 	struct vigil_policy_config *cfg;
-	struct vigil_judge_scratch *s;
-	struct file_build *b;
-	struct file_pending *p;
-	__u32 zero = 0, generation, slot;
+	struct file_judging *j;
+	__u32 zero = 0, generation;
 	__u64 rules;
 
 	if (vigil_is_agent())
@@ -183,12 +209,43 @@ static __always_inline int file_enter(struct file_call *call)
 		vigil_count_unmatched();
 		return 0;
 	}
+	j = bpf_map_lookup_elem(&judging_scratch, &zero);
+	if (!j)
+		return 0;
+	j->call = *call;
+	j->rules = rules;
+	j->generation = generation;
+	bpf_tail_call(ctx, &file_judges, 0);
+	vigil_count_drop(); /* reached only when the tail call failed: the event is lost, and counted */
+	return 0;
+}
+
+/* Not attached to a hook of its own (a bare "tp" section): reached only by tail call. */
+SEC("tp")
+int file_judge(void *ctx)
+{
+	struct vigil_policy_config *cfg;
+	struct vigil_judge_scratch *s;
+	struct file_judging *j;
+	struct file_build *b;
+	struct file_pending *p;
+	struct file_call *call;
+	__u32 zero = 0, generation, slot;
+	__u64 rules;
+
+	j = bpf_map_lookup_elem(&judging_scratch, &zero);
+	if (!j)
+		return 0;
+	call = &j->call;
+	rules = j->rules;
+	generation = j->generation;
+	slot = generation & 1;
+	cfg = bpf_map_lookup_elem(&policy_config, &slot);
 	s = vigil_judge_scratch();
 	b = bpf_map_lookup_elem(&build_scratch, &zero);
 	p = bpf_map_lookup_elem(&pending_scratch, &zero);
-	if (!s || !b || !p)
+	if (!cfg || !s || !b || !p)
 		return 0;
-	slot = generation & 1;
 
 	__u64 path = file_path(&b->path[0], call->dfd, (__u64)call->path, call->path_raw);
 	__u64 target = call->target ? file_path(&b->path[1], call->target_dfd, (__u64)call->target, 0) : 0;
@@ -257,7 +314,7 @@ static __always_inline int file_exit(long ret)
 	int enter_##name(struct trace_event_raw_sys_enter *ctx) \
 	{ \
 		struct file_call call = { __VA_ARGS__ }; \
-		return file_enter(&call); \
+		return file_enter(ctx, &call); \
 	} \
 	SEC("tp/syscalls/sys_exit_" #name) \
 	int exit_##name(struct trace_event_raw_sys_exit *ctx) \
@@ -313,7 +370,7 @@ int enter_openat2(struct trace_event_raw_sys_enter *ctx)
 		.syscall = VIGIL_FILE_OPENAT2, .op = VIGIL_FILE_OP_OPEN, .dfd = ctx->args[0], .path = ARG(1),
 		.flags = how.flags, .mode = how.mode, .intent = open_intent(how.flags),
 	};
-	return file_enter(&call);
+	return file_enter(ctx, &call);
 }
 
 SEC("tp/syscalls/sys_exit_openat2")

@@ -48,25 +48,87 @@ struct privilege_call {
 	__u8 to_root;
 };
 
-__noinline int privilege_enter(struct privilege_call *call)
+/* A call whose syscall (and, for the setuid family, whether it asks for root) some rule wants,
+ * handed from its enter program to privilege_judge (a tail call runs on its caller's CPU). */
+struct privilege_judging {
+	struct privilege_call call;
+	__u64 rules;
+	__u32 generation;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct privilege_judging);
+} judging_scratch SEC(".maps");
+
+int privilege_judge(void *ctx);
+
+/* privilege_judge, the only program that judges the acting process: every enter program
+ * tail-calls it, so the kernel verifies that work once when the sensor loads, not once per syscall. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
+	__uint(max_entries, 1);
+	__uint(key_size, sizeof(__u32));
+	__array(values, int(void *));
+} privilege_judges SEC(".maps") = {
+	.values = { [0] = (void *)&privilege_judge },
+};
+
+static __always_inline int privilege_enter(void *ctx, struct privilege_call *call)
 {
 	struct vigil_policy_config *cfg;
-	struct vigil_judge_scratch *s;
-	struct privilege_pending *p;
+	struct privilege_judging *j;
 	__u32 zero = 0, generation;
 	__u64 rules;
 
-	if (!call || vigil_is_agent())
+	if (vigil_is_agent())
 		return 0;
 	cfg = vigil_policy_begin(&generation);
+	if (!cfg)
+		return 0;
+	rules = cfg->op_rules[call->syscall & (VIGIL_POLICY_OPS - 1)];
+	rules = vigil_keep(cfg, rules, VIGIL_SEL_TO_ROOT, call->to_root ? ~0ULL : 0);
+	if (!rules) {
+		vigil_count_unmatched();
+		return 0;
+	}
+	j = bpf_map_lookup_elem(&judging_scratch, &zero);
+	if (!j)
+		return 0;
+	j->call = *call;
+	j->rules = rules;
+	j->generation = generation;
+	bpf_tail_call(ctx, &privilege_judges, 0);
+	vigil_count_drop(); /* reached only when the tail call failed: the event is lost, and counted */
+	return 0;
+}
+
+/* Not attached to a hook of its own (a bare "tp" section): reached only by tail call. */
+SEC("tp")
+int privilege_judge(void *ctx)
+{
+	struct vigil_policy_config *cfg;
+	struct vigil_judge_scratch *s;
+	struct privilege_judging *j;
+	struct privilege_pending *p;
+	struct privilege_call *call;
+	__u32 zero = 0, generation, slot;
+	__u64 rules;
+
+	j = bpf_map_lookup_elem(&judging_scratch, &zero);
+	if (!j)
+		return 0;
+	call = &j->call;
+	generation = j->generation;
+	slot = generation & 1;
+	cfg = bpf_map_lookup_elem(&policy_config, &slot);
 	s = vigil_judge_scratch();
 	p = bpf_map_lookup_elem(&privilege_scratch, &zero);
 	if (!cfg || !s || !p)
 		return 0;
-	rules = cfg->op_rules[call->syscall & (VIGIL_POLICY_OPS - 1)];
-	rules = vigil_keep(cfg, rules, VIGIL_SEL_TO_ROOT, call->to_root ? ~0ULL : 0);
-	if (rules)
-		rules = vigil_judge_process(cfg, s, generation & 1, rules);
+	rules = vigil_judge_process(cfg, s, slot, j->rules);
 	if (!rules) {
 		vigil_count_unmatched();
 		return 0;
@@ -142,7 +204,7 @@ static __always_inline __u8 to_root(bool gid, __u32 real, __u32 effective, __u32
 	int enter_##name(struct trace_event_raw_sys_enter *ctx) \
 	{ \
 		struct privilege_call call = { __VA_ARGS__ }; \
-		return privilege_enter(&call); \
+		return privilege_enter(ctx, &call); \
 	} \
 	PRIVILEGE_EXIT(name)
 
@@ -180,7 +242,7 @@ int enter_capset(struct trace_event_raw_sys_enter *ctx)
 		.target = header.pid,
 		.flags = data[0].effective | ((__u64)data[1].effective << 32),
 	};
-	return privilege_enter(&call);
+	return privilege_enter(ctx, &call);
 }
 PRIVILEGE_EXIT(capset)
 
@@ -203,7 +265,7 @@ int enter_ptrace(struct trace_event_raw_sys_enter *ctx)
 		return 0;
 	}
 	struct privilege_call call = { .syscall = VIGIL_PRIV_PTRACE, .target = (int)ARG(1), .flags = request };
-	return privilege_enter(&call);
+	return privilege_enter(ctx, &call);
 }
 PRIVILEGE_EXIT(ptrace)
 
@@ -223,6 +285,6 @@ int enter_bpf(struct trace_event_raw_sys_enter *ctx)
 		return 0;
 	}
 	struct privilege_call call = { .syscall = VIGIL_PRIV_BPF, .flags = cmd };
-	return privilege_enter(&call);
+	return privilege_enter(ctx, &call);
 }
 PRIVILEGE_EXIT(bpf)

@@ -1,6 +1,8 @@
 using System.CommandLine;
 using Vigil.Agent.Commands;
+using Vigil.Agent.Host;
 
+StopSignals.Restore();
 var root = new RootCommand("Vigil: an eBPF node agent that decides at the source")
 {
     RunCommand.Create(),

@@ -19,6 +19,7 @@ public sealed unsafe class RingBufferReader : IDisposable
 {
     private readonly List<MappedRing> _rings = [];
     private RingGauge[] _gauges = []; // replaced, never changed, on Add: another thread may be reading it
+    private readonly Lock _adding = new();
     private int _epoll = -1;
     private bool _disposed;
     private long _consumerFaults;
@@ -31,7 +32,10 @@ public sealed unsafe class RingBufferReader : IDisposable
     /// <summary>A gauge of each ring read: its map name and how full it is; safe to read from another thread.</summary>
     public IReadOnlyList<RingGauge> Rings => Volatile.Read(ref _gauges);
 
-    /// <summary>Reads <paramref name="ring"/> from now on; the gauge tells how full it is.</summary>
+    /// <summary>
+    /// Reads <paramref name="ring"/> from now on; the gauge tells how full it is. Sensors starting
+    /// side by side may add their rings at the same time, before reading starts.
+    /// </summary>
     public RingGauge Add(BpfMap ring, IRecordConsumer consumer)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
@@ -39,6 +43,14 @@ public sealed unsafe class RingBufferReader : IDisposable
         {
             throw new ArgumentException($"{ring.Name} is a {ring.Type} map, not a ring buffer", nameof(ring));
         }
+        lock (_adding)
+        {
+            return AddRing(ring, consumer);
+        }
+    }
+
+    private RingGauge AddRing(BpfMap ring, IRecordConsumer consumer)
+    {
         if (_epoll < 0)
         {
             _epoll = Libc.EpollCreate1(Libc.EpollCloexec);

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Vigil.Bpf;
 
@@ -40,6 +41,7 @@ public abstract class Sensor : IDisposable
         try
         {
             options.Validate();
+            var clock = Stopwatch.StartNew();
             _object = BpfObject.Open(options.ObjectPath(ObjectName));
             ConfigureCommon(_object, options);
             Configure(_object, options);
@@ -55,7 +57,7 @@ public abstract class Sensor : IDisposable
             }
             Connect(_object, reader);
             Status = new SensorStatus(Name, SensorState.Running);
-            Logger.LogInformation("sensor {Sensor} running ({Programs} programs)", Name, _links.Count);
+            Logger.LogInformation("sensor {Sensor} running ({Programs} programs, loaded and attached in {Milliseconds} ms)", Name, _links.Count, clock.ElapsedMilliseconds);
             return true;
         }
         catch (Exception ex) when (ex is BpfException or ArgumentException or IOException)
@@ -96,8 +98,11 @@ public abstract class Sensor : IDisposable
         return skipped;
     }
 
-    /// <summary>Attaches one program at start; null leaves it loaded but detached (attached later, or never).</summary>
-    protected virtual BpfLink? Attach(BpfProgram program) => program.Attach();
+    /// <summary>
+    /// Attaches one program at start; null leaves it loaded but detached (attached later, or never).
+    /// A program in a bare "tp" section has no hook of its own: other programs reach it by tail call.
+    /// </summary>
+    protected virtual BpfLink? Attach(BpfProgram program) => program.Section == "tp" ? null : program.Attach();
 
     /// <summary>Before the programs are detached and the object closed: stop what uses its maps.</summary>
     protected virtual void Stop() { }
@@ -125,15 +130,32 @@ public abstract class Sensor : IDisposable
         }
     }
 
+    /// <summary>
+    /// The kernel empties a program array in a work item of its own once the array's last file is
+    /// closed, so its tail-call targets would outlive the sensor for a moment: emptied first, they
+    /// go when the object closes.
+    /// </summary>
+    private static void EmptyProgramArrays(BpfObject obj)
+    {
+        foreach (BpfMap programs in obj.Maps.Where(m => m.Type == BpfMapType.ProgArray))
+        {
+            for (uint slot = 0; slot < (uint)programs.MaxEntries; slot++)
+            {
+                programs.Delete(slot);
+            }
+        }
+    }
+
     private void Release()
     {
         Stop();
-        foreach (BpfLink link in _links)
-        {
-            link.Dispose();
-        }
+        BpfLink.DisposeAll(_links);
         _links.Clear();
         _drops = null;
+        if (_object is { IsLoaded: true })
+        {
+            EmptyProgramArrays(_object);
+        }
         _object?.Dispose();
         _object = null;
     }

@@ -30,10 +30,14 @@ public sealed class SensorHost : IDisposable
     /// <summary>How full each ring is (0 to 1), by ring map name.</summary>
     public IReadOnlyList<RingGauge> Rings => _reader.Rings;
 
-    /// <summary>Starts every sensor; returns how many run. The reader thread starts when at least one does.</summary>
+    /// <summary>
+    /// Starts every sensor, side by side (loading is mostly the kernel verifying programs, which
+    /// runs on as many cores as there are loads); returns how many run. The reader thread starts
+    /// when at least one does.
+    /// </summary>
     public int Start(SensorOptions options, int pollIntervalMs = 10)
     {
-        int running = _sensors.Count(s => s.Start(options, _reader));
+        int running = Concurrently(_sensors, s => s.Start(options, _reader)).Count(started => started);
         if (running > 0)
         {
             _thread = new Thread(() => Read(pollIntervalMs)) { Name = "vigil-ring-reader", IsBackground = true };
@@ -59,10 +63,19 @@ public sealed class SensorHost : IDisposable
         _stop.Cancel();
         _thread?.Join();
         _reader.Dispose();
-        foreach (Sensor sensor in _sensors)
+        // Each sensor detaches its programs side by side; sensors too, so every wait overlaps.
+        Concurrently(_sensors, s =>
         {
-            sensor.Dispose();
-        }
+            s.Dispose();
+            return true;
+        });
         _stop.Dispose();
+    }
+
+    /// <summary>Runs <paramref name="action"/> on each sensor, each on a thread of its own; returns the results in sensor order.</summary>
+    private static bool[] Concurrently(List<Sensor> sensors, Func<Sensor, bool> action)
+    {
+        Task<bool>[] tasks = [.. sensors.Select(s => Task.Factory.StartNew(() => action(s), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default))];
+        return Task.WhenAll(tasks).GetAwaiter().GetResult();
     }
 }

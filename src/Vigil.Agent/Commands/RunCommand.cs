@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Diagnostics;
 using System.Net;
 using Microsoft.Extensions.Logging;
 using Vigil.Agent.Api;
@@ -132,6 +133,7 @@ public static class RunCommand
     /// <param name="explain">Adds to a refused flag where its value came from (the configuration file, a variable).</param>
     private static async Task<int> RunAsync(AgentOptions options, IRecordFormatter formatter, LogLevel level, Func<string, string> explain, CancellationToken cancel)
     {
+        PhaseTimings startup = PhaseTimings.SinceProcessStart();
         if (!Privileges.CanUseBpf(out string missing))
         {
             await Console.Error.WriteLineAsync($"vigil run needs {missing}: run it as root (sudo ./vigil run).").ConfigureAwait(false);
@@ -162,6 +164,18 @@ public static class RunCommand
             return ExitCodes.Usage;
         }
         using ILoggerFactory logs = Logging.Create(level);
+        var stopping = new Stopwatch();
+        int exit = await RunAgentAsync(options, formatter, level, logs, startup, stopping, cancel).ConfigureAwait(false);
+        if (stopping.IsRunning)
+        {
+            logs.CreateLogger("vigil").LogInformation("stopped in {Milliseconds} ms", stopping.ElapsedMilliseconds);
+        }
+        return exit;
+    }
+
+    /// <summary>Runs the agent until <paramref name="cancel"/>; <paramref name="stopping"/> starts when it is cancelled and runs on through every disposal.</summary>
+    private static async Task<int> RunAgentAsync(AgentOptions options, IRecordFormatter formatter, LogLevel level, ILoggerFactory logs, PhaseTimings startup, Stopwatch stopping, CancellationToken cancel)
+    {
         ILogger log = logs.CreateLogger("vigil");
         foreach (string failure in SystemMounts.EnsureMounted())
         {
@@ -171,6 +185,7 @@ public static class RunCommand
         await using var sink = new RecordOutput(formatter, stdout, options.OutputQueue);
         var sinks = new List<IConclusionSink> { sink, new EventMetrics() };
         await using StoreSink? storeSink = OpenStore(options.Store, log);
+        startup.Mark("store");
         if (storeSink is not null)
         {
             sinks.Add(storeSink);
@@ -193,8 +208,10 @@ public static class RunCommand
         {
             sinks.Add(otlp);
         }
+        startup.Mark("outputs");
         await using var agent = new NodeAgent(options, new ConclusionFanout(sinks), logs);
-        int running = agent.Start();
+        startup.Mark("rules");
+        int running = agent.Start(startup);
         fleet?.Attach(agent);
         using var metrics = new AgentMetrics(agent, sinks, log);
         using PrometheusMirror? otlpMetrics = otlp is null ? null : new PrometheusMirror([.. AgentMetrics.Collectors, .. EventMetrics.Collectors], metrics.Refresh);
@@ -213,10 +230,12 @@ public static class RunCommand
         if (api is not null)
         {
             await api.StartAsync(agent, sinks, fleet?.Status, level, log).ConfigureAwait(false);
+            startup.Mark("api");
         }
         log.LogInformation("vigil running: {Running}/{Total} sensors, {Processes} processes known, {Rules} rules active, {Sequences} sequences, {Policies} policies from {PolicyDirectory}; Ctrl-C stops",
             running, agent.Sensors.Count, agent.Processes.Count, agent.Rules.Count(RuleState.Active), agent.Sequences.Count,
             agent.Policies?.Policies.Count ?? 0, options.PolicyDirectory);
+        log.LogInformation("ready {Milliseconds} ms after the process started: {Phases}", startup.TotalMilliseconds, startup);
 
         try
         {
@@ -224,6 +243,7 @@ public static class RunCommand
         }
         catch (OperationCanceledException)
         {
+            stopping.Start();
             log.LogInformation("stopping: detaching programs");
         }
         log.LogInformation("kernel drops {KernelDrops}, evaluation drops {EvaluationDrops}, correlation drops {CorrelationDrops}, output drops {OutputDrops}, cache evictions {Evictions}",

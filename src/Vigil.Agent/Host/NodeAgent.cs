@@ -95,12 +95,16 @@ public sealed class NodeAgent : IAsyncDisposable
     public ulong KernelDrops => (ulong)_sensors.Sensors.Sum(s => (long)s.KernelDrops);
 
     /// <summary>Seeds the process cache from /proc, starts the sensors, adopts the XDP guard; returns how many sensors run.</summary>
-    public int Start()
+    public int Start(PhaseTimings timings)
     {
         ProcScanner.Seed(Processes, Cgroups);
+        timings.Mark("processes");
         int running = _sensors.Start(Options.Sensors);
+        timings.Mark("sensors");
         StartPolicies();
+        timings.Mark("policies");
         StartGuard();
+        timings.Mark("guard");
         return running;
     }
 
@@ -210,13 +214,18 @@ public sealed class NodeAgent : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        var timings = new PhaseTimings();
         Mitigation?.Dispose();
         _guard?.Dispose();
         _policyDirectory?.Dispose();
         Policies?.Dispose();
         Overload?.Dispose();
+        timings.Mark("policies");
         _sensors.Dispose();
+        timings.Mark("sensors");
         Enricher.Dispose();
         await _analysis.DisposeAsync().ConfigureAwait(false);
+        timings.Mark("analysis");
+        _logs.CreateLogger("vigil").LogInformation("node agent stopped in {Milliseconds} ms: {Phases}", timings.TotalMilliseconds, timings);
     }
 }

@@ -1,4 +1,6 @@
 using System.Text.Json;
+using Vigil.Storage;
+using Vigil.Storage.Records;
 using Vigil.Tests.Support;
 
 namespace Vigil.Tests.Cli;
@@ -33,6 +35,30 @@ public sealed class RunCommandTests
         agent.Signal(15);
         Assert.Equal(0, agent.WaitForExit(TimeSpan.FromSeconds(10)));
         Assert.All(programs, id => Assert.False(Bpftool.ProgramExists(id), $"program {id} left behind"));
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)] // a script's background job: bash starts it with SIGINT ignored
+    public void Vigil_run_stops_cleanly_on_sigint_detaching_its_programs_and_closing_the_store(bool sigintIgnored)
+    {
+        KernelRequirement.Check();
+        using var store = new TempStore();
+        List<int> programs;
+        using (var agent = new CliProcess(["run", "--store", store.Path, "--api", "none"], sigintIgnored: sigintIgnored))
+        {
+            agent.WaitUntilRunning();
+            programs = Bpftool.ProgramsHeldBy(agent.Pid);
+            Assert.NotEmpty(programs);
+            agent.Signal(2);
+            Assert.Equal(0, agent.WaitForExit(TimeSpan.FromSeconds(60)));
+            Assert.Contains("stopping: detaching programs", agent.Stderr, StringComparison.Ordinal);
+        }
+        Assert.All(programs, id => Assert.False(Bpftool.ProgramExists(id), $"program {id} left behind"));
+        using EdgeStore stopped = EdgeStore.OpenReadOnly(store.Path);
+        StoreRun run = Assert.Single(stopped.Runs());
+        Assert.True(run.Clean, "the store's run was not marked cleanly stopped");
+        Assert.NotNull(run.Stopped);
     }
 
     [Fact]

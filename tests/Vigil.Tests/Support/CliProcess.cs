@@ -14,10 +14,11 @@ public sealed class CliProcess : IDisposable
     /// <param name="netns">Runs inside this network namespace (one a test made), through nsenter.</param>
     /// <param name="capabilities">Runs as root with only these capabilities (setpriv's names: bpf, net_admin, ...) in its bounding set.</param>
     /// <param name="environment">Variables set for the CLI on top of the test's own.</param>
+    /// <param name="sigintIgnored">Starts the CLI with SIGINT ignored, as a shell starts a script's background job (`vigil run &`).</param>
     public CliProcess(IEnumerable<string> args, string? runAs = null, string? netns = null, IEnumerable<string>? capabilities = null,
-        IReadOnlyDictionary<string, string>? environment = null)
+        IReadOnlyDictionary<string, string>? environment = null, bool sigintIgnored = false)
     {
-        var info = new ProcessStartInfo(runAs is not null || capabilities is not null ? "setpriv" : netns is not null ? "nsenter" : RepoPaths.Cli)
+        var info = new ProcessStartInfo(runAs is not null || capabilities is not null ? "setpriv" : netns is not null ? "nsenter" : sigintIgnored ? "/bin/sh" : RepoPaths.Cli)
         {
             UseShellExecute = false,
             RedirectStandardOutput = true,
@@ -39,6 +40,13 @@ public sealed class CliProcess : IDisposable
         else if (netns is not null)
         {
             info.ArgumentList.Add($"--net=/run/netns/{netns}");
+            info.ArgumentList.Add(RepoPaths.Cli);
+        }
+        else if (sigintIgnored)
+        {
+            // An ignored signal stays ignored across exec: the CLI starts as the shell's own pid.
+            info.ArgumentList.Add("-c");
+            info.ArgumentList.Add("trap '' INT; exec \"$0\" \"$@\"");
             info.ArgumentList.Add(RepoPaths.Cli);
         }
         foreach (string a in args)
