@@ -43,7 +43,9 @@ public sealed partial class EdgeStore
                 break;
             }
             id.Value = block;
-            foreach (StoredEvent e in ReadBlock(read, block, decompressor, match))
+            // Events older than the oldest of Limit matches already found cannot make the answer: not unpacked.
+            long floor = newest.Count >= q.Limit ? StoreTime.ToMicros(newest.Peek().Time) : long.MinValue;
+            foreach (StoredEvent e in ReadBlock(read, block, decompressor, (time, pid, type, execId, container) => time >= floor && match(time, pid, type, execId, container)))
             {
                 newest.Enqueue(e, (StoreTime.ToMicros(e.Time), e.Id));
                 if (newest.Count > q.Limit)
