@@ -34,24 +34,6 @@ public sealed class BpfLink : SafeHandle
     /// <summary>Lets go of the link without detaching it (the pin keeps it alive).</summary>
     public void Disconnect() => Libbpf.LinkDisconnect(handle);
 
-    /// <summary>
-    /// Detaches every link, side by side: detaching a tracepoint program waits for the kernel's
-    /// grace periods (about 50-70 ms here), and detaches waiting at the same time share them, where
-    /// one after the other each waits its own.
-    /// </summary>
-    public static void DisposeAll(IReadOnlyCollection<BpfLink> links)
-    {
-        Thread[] detaching = [.. links.Select(link => new Thread(link.Dispose) { Name = "vigil-detach", IsBackground = true })];
-        foreach (Thread thread in detaching)
-        {
-            thread.Start();
-        }
-        foreach (Thread thread in detaching)
-        {
-            thread.Join();
-        }
-    }
-
     protected override bool ReleaseHandle()
     {
         Libbpf.LinkDestroy(handle);

@@ -149,7 +149,13 @@ public abstract class Sensor : IDisposable
     private void Release()
     {
         Stop();
-        BpfLink.DisposeAll(_links);
+        // Most of the agent's stop: detaching the last program from a syscall tracepoint waits for
+        // the kernel's grace periods (40-70 ms each here), one tracepoint at a time (the kernel
+        // holds its trace event lock meanwhile, so detaching side by side gains nothing).
+        foreach (BpfLink link in _links)
+        {
+            link.Dispose();
+        }
         _links.Clear();
         _drops = null;
         if (_object is { IsLoaded: true })

@@ -37,7 +37,8 @@ public sealed class SensorHost : IDisposable
     /// </summary>
     public int Start(SensorOptions options, int pollIntervalMs = 10)
     {
-        int running = Concurrently(_sensors, s => s.Start(options, _reader)).Count(started => started);
+        Task<bool>[] starting = [.. _sensors.Select(s => Task.Factory.StartNew(() => s.Start(options, _reader), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default))];
+        int running = Task.WhenAll(starting).GetAwaiter().GetResult().Count(started => started);
         if (running > 0)
         {
             _thread = new Thread(() => Read(pollIntervalMs)) { Name = "vigil-ring-reader", IsBackground = true };
@@ -63,19 +64,10 @@ public sealed class SensorHost : IDisposable
         _stop.Cancel();
         _thread?.Join();
         _reader.Dispose();
-        // Each sensor detaches its programs side by side; sensors too, so every wait overlaps.
-        Concurrently(_sensors, s =>
+        foreach (Sensor sensor in _sensors)
         {
-            s.Dispose();
-            return true;
-        });
+            sensor.Dispose();
+        }
         _stop.Dispose();
-    }
-
-    /// <summary>Runs <paramref name="action"/> on each sensor, each on a thread of its own; returns the results in sensor order.</summary>
-    private static bool[] Concurrently(List<Sensor> sensors, Func<Sensor, bool> action)
-    {
-        Task<bool>[] tasks = [.. sensors.Select(s => Task.Factory.StartNew(() => action(s), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default))];
-        return Task.WhenAll(tasks).GetAwaiter().GetResult();
     }
 }
