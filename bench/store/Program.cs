@@ -55,7 +55,7 @@ var queries = new (string Name, Func<EdgeStore, int> Run)[]
     ("by container short id, last hour", s => s.Events(new EventQuery { Container = workload.ContainerIds[random.Next(NodeWorkload.Containers)][..12], Since = end.AddHours(-1), Limit = 1000 }).Count),
     ("by exec id", s => s.Events(new EventQuery { ExecId = execIds[random.Next(execIds.Length)], Limit = 1000 }).Count),
     ("network by name, last 30 min", s => s.Events(new EventQuery { Type = "network", ProcessName = names[random.Next(names.Length)], Since = end.AddMinutes(-30), Limit = 1000 }).Count),
-    ("top 10 flows by bytes", s => s.Flows(10, FlowOrder.Bytes).Count),
+    ("top 10 flows by bytes", s => s.Flows(10, StoredFlowOrder.Bytes).Count),
     ("live processes", s => s.Processes().Count),
     ("detections last hour", s => s.Detections(new DetectionQuery { Since = end.AddHours(-1) }).Count),
 };

@@ -18,6 +18,7 @@ public interface IRecordConsumer
 public sealed unsafe class RingBufferReader : IDisposable
 {
     private readonly List<MappedRing> _rings = [];
+    private RingGauge[] _gauges = []; // replaced, never changed, on Add: another thread may be reading it
     private readonly Lock _adding = new();
     private int _epoll = -1;
     private bool _disposed;
@@ -28,8 +29,8 @@ public sealed unsafe class RingBufferReader : IDisposable
 
     public Exception? LastFault { get; private set; }
 
-    /// <summary>Each ring's map name and how full it is (0 to 1); safe to read from another thread.</summary>
-    public IReadOnlyList<(string Ring, double Fill)> Fill => [.. _rings.Select(r => (r.Name, r.Fill))];
+    /// <summary>A gauge of each ring read: its map name and how full it is; safe to read from another thread.</summary>
+    public IReadOnlyList<RingGauge> Rings => Volatile.Read(ref _gauges);
 
     /// <summary>
     /// Reads <paramref name="ring"/> from now on; the gauge tells how full it is. Sensors starting
@@ -69,7 +70,9 @@ public sealed unsafe class RingBufferReader : IDisposable
             throw new BpfException($"{ring.Name}: watch ring buffer", errno);
         }
         _rings.Add(mapped);
-        return new RingGauge(mapped);
+        var gauge = new RingGauge(mapped);
+        Volatile.Write(ref _gauges, [.. _gauges, gauge]);
+        return gauge;
     }
 
     /// <summary>Waits up to <paramref name="timeoutMs"/> for a wake-up, then drains every ring. Returns records read.</summary>
@@ -110,6 +113,7 @@ public sealed unsafe class RingBufferReader : IDisposable
             ring.Dispose();
         }
         _rings.Clear();
+        Volatile.Write(ref _gauges, []);
         if (_epoll >= 0)
         {
             Libc.Close(_epoll);

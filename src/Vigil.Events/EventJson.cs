@@ -25,15 +25,15 @@ public static class EventJson
     public static void Write(Utf8JsonWriter w, VigilEvent e)
     {
         w.WriteStartObject();
-        w.WriteString("time", e.Timestamp);
-        w.WriteString("event.name", Name(e));
+        w.WriteString(Names.Time, e.Timestamp);
+        w.WriteString(Names.EventName, Name(e));
         WriteProcess(w, e.Process, e.Context);
         switch (e)
         {
             case ProcessExecEvent exec:
-                w.WriteString("process.executable.path", exec.Binary);
-                w.WriteString("process.command_line", string.Join(' ', exec.Args));
-                w.WriteStartArray("process.command_args");
+                w.WriteString(Names.ProcessExecutablePath, exec.Binary);
+                w.WriteString(Names.ProcessCommandLine, string.Join(' ', exec.Args));
+                w.WriteStartArray(Names.ProcessCommandArgs);
                 foreach (string arg in exec.Args)
                 {
                     w.WriteStringValue(arg);
@@ -41,72 +41,72 @@ public static class EventJson
                 w.WriteEndArray();
                 if (exec.ArgsTruncated)
                 {
-                    w.WriteBoolean("vigil.args_truncated", true);
+                    w.WriteBoolean(Names.VigilArgsTruncated, true);
                 }
                 WriteExecDetails(w, exec.Details);
                 break;
             case ProcessForkEvent fork:
-                w.WriteNumber("vigil.child.pid", fork.ChildPid);
-                w.WriteString("vigil.child.exec_id", fork.ChildExecId.ToString());
+                w.WriteNumber(Names.VigilChildPid, fork.ChildPid);
+                WriteExecId(w, Names.VigilChildExecId, fork.ChildExecId);
                 break;
             case ProcessExitEvent exit:
-                w.WriteNumber("process.exit.code", exit.ExitCode);
-                w.WriteNumber("vigil.exit.signal", exit.Signal);
+                w.WriteNumber(Names.ProcessExitCode, exit.ExitCode);
+                w.WriteNumber(Names.VigilExitSignal, exit.Signal);
                 if (exit.CoreDumped)
                 {
-                    w.WriteBoolean("vigil.exit.core_dumped", true);
+                    w.WriteBoolean(Names.VigilExitCoreDumped, true);
                 }
                 break;
             case FileEvent file:
-                w.WriteString("file.path", file.Path);
+                w.WriteString(Names.FilePath, file.Path);
                 if (file.TargetPath.Length > 0)
                 {
-                    w.WriteString("vigil.file.target_path", file.TargetPath);
+                    w.WriteString(Names.VigilFileTargetPath, file.TargetPath);
                 }
-                w.WriteString("vigil.file.intent", file.Intent.ToString().ToLowerInvariant());
-                w.WriteNumber("vigil.syscall.result", file.Result);
+                w.WriteString(Names.VigilFileIntent, file.Intent.ToString().ToLowerInvariant());
+                w.WriteNumber(Names.VigilSyscallResult, file.Result);
                 break;
             case NetworkEvent net:
-                w.WriteString("network.transport", net.Protocol == TransportProtocol.Tcp ? "tcp" : "udp");
-                w.WriteString("network.io.direction", net.Direction == NetworkDirection.Outbound ? "transmit" : "receive");
-                w.WriteString("source.address", net.SourceAddress.ToString());
-                w.WriteNumber("source.port", net.SourcePort);
-                w.WriteString("destination.address", net.DestinationAddress.ToString());
-                w.WriteNumber("destination.port", net.DestinationPort);
-                w.WriteNumber("vigil.network.bytes_sent", net.BytesSent);
-                w.WriteNumber("vigil.network.bytes_received", net.BytesReceived);
-                w.WriteNumber("vigil.syscall.result", net.Result);
+                w.WriteString(Names.NetworkTransport, net.Protocol == TransportProtocol.Tcp ? "tcp" : "udp");
+                w.WriteString(Names.NetworkIoDirection, net.Direction == NetworkDirection.Outbound ? "transmit" : "receive");
+                WriteAddress(w, Names.SourceAddress, net.SourceAddress);
+                w.WriteNumber(Names.SourcePort, net.SourcePort);
+                WriteAddress(w, Names.DestinationAddress, net.DestinationAddress);
+                w.WriteNumber(Names.DestinationPort, net.DestinationPort);
+                w.WriteNumber(Names.VigilNetworkBytesSent, net.BytesSent);
+                w.WriteNumber(Names.VigilNetworkBytesReceived, net.BytesReceived);
+                w.WriteNumber(Names.VigilSyscallResult, net.Result);
                 break;
             case PrivilegeEvent priv:
-                w.WriteNumber("vigil.privilege.target", priv.Target);
-                w.WriteNumber("vigil.privilege.flags", priv.Flags);
+                w.WriteNumber(Names.VigilPrivilegeTarget, priv.Target);
+                w.WriteNumber(Names.VigilPrivilegeFlags, priv.Flags);
                 if (priv.Name.Length > 0)
                 {
-                    w.WriteString("vigil.privilege.name", priv.Name);
+                    w.WriteString(Names.VigilPrivilegeName, priv.Name);
                 }
                 if (priv.ToRoot)
                 {
-                    w.WriteBoolean("vigil.privilege.to_root", true);
+                    w.WriteBoolean(Names.VigilPrivilegeToRoot, true);
                 }
-                w.WriteNumber("vigil.syscall.result", priv.Result);
+                w.WriteNumber(Names.VigilSyscallResult, priv.Result);
                 break;
             case SensorSamplingEvent sampling:
-                w.WriteString("vigil.sensor.name", sampling.Sensor);
-                w.WriteNumber("vigil.sensor.sampling_every", sampling.Every);
-                w.WriteNumber("vigil.sensor.ring_fill", Math.Round(sampling.RingFill, 3));
+                w.WriteString(Names.VigilSensorName, sampling.Sensor);
+                w.WriteNumber(Names.VigilSensorSamplingEvery, sampling.Every);
+                w.WriteNumber(Names.VigilSensorRingFill, Math.Round(sampling.RingFill, 3));
                 break;
             case GuardBanEvent ban:
-                w.WriteString("vigil.xdp.network", ban.Network);
-                w.WriteNumber("vigil.xdp.ttl_seconds", (long)ban.Ttl.TotalSeconds);
-                w.WriteNumber("vigil.xdp.rate_pps", Math.Round(ban.EstimatedPps));
-                w.WriteNumber("vigil.xdp.threshold_pps", ban.ThresholdPps);
+                w.WriteString(Names.VigilXdpNetwork, ban.Network);
+                w.WriteNumber(Names.VigilXdpTtlSeconds, (long)ban.Ttl.TotalSeconds);
+                w.WriteNumber(Names.VigilXdpRatePps, Math.Round(ban.EstimatedPps));
+                w.WriteNumber(Names.VigilXdpThresholdPps, ban.ThresholdPps);
                 break;
             case IndicatorAppliedEvent indicator:
-                w.WriteString("vigil.indicator.id", indicator.IndicatorId);
-                w.WriteString("vigil.indicator.kind", indicator.IndicatorKind);
-                w.WriteString("vigil.indicator.value", indicator.Value);
-                w.WriteString("vigil.indicator.origin", indicator.Origin);
-                w.WriteString("vigil.indicator.action", indicator.Action);
+                w.WriteString(Names.VigilIndicatorId, indicator.IndicatorId);
+                w.WriteString(Names.VigilIndicatorKind, indicator.IndicatorKind);
+                w.WriteString(Names.VigilIndicatorValue, indicator.Value);
+                w.WriteString(Names.VigilIndicatorOrigin, indicator.Origin);
+                w.WriteString(Names.VigilIndicatorAction, indicator.Action);
                 break;
         }
         if (e.Policy is { } policy)
@@ -118,43 +118,43 @@ public static class EventJson
 
     private static void WriteProcess(Utf8JsonWriter w, ProcessIdentity p, ProcessInfo? context)
     {
-        w.WriteNumber("process.pid", p.Pid);
-        w.WriteNumber("thread.id", p.Tid);
-        w.WriteNumber("process.parent.pid", p.ParentPid);
-        w.WriteString("process.name", p.Comm);
-        w.WriteNumber("user.id", p.EffectiveUid);
-        w.WriteNumber("process.real_user.id", p.Uid);
-        w.WriteNumber("process.group.id", p.EffectiveGid);
-        w.WriteNumber("process.real_group.id", p.Gid);
-        w.WriteNumber("vigil.cgroup.id", p.CgroupId);
-        w.WriteString("vigil.exec_id", p.ExecId.ToString());
-        w.WriteString("vigil.parent.exec_id", p.ParentExecId.ToString());
+        w.WriteNumber(Names.ProcessPid, p.Pid);
+        w.WriteNumber(Names.ThreadId, p.Tid);
+        w.WriteNumber(Names.ProcessParentPid, p.ParentPid);
+        w.WriteString(Names.ProcessName, p.Comm);
+        w.WriteNumber(Names.UserId, p.EffectiveUid);
+        w.WriteNumber(Names.ProcessRealUserId, p.Uid);
+        w.WriteNumber(Names.ProcessGroupId, p.EffectiveGid);
+        w.WriteNumber(Names.ProcessRealGroupId, p.Gid);
+        w.WriteNumber(Names.VigilCgroupId, p.CgroupId);
+        WriteExecId(w, Names.VigilExecId, p.ExecId);
+        WriteExecId(w, Names.VigilParentExecId, p.ParentExecId);
         if (context?.Parent is { } parent)
         {
-            w.WriteString("process.parent.executable.path", parent.Binary);
+            w.WriteString(Names.ProcessParentExecutablePath, parent.Binary);
         }
         if (context?.Container is { } container)
         {
-            w.WriteString("container.id", container.ShortId);
+            w.WriteString(Names.ContainerId, container.ShortId);
         }
     }
 
     private static void WritePolicy(Utf8JsonWriter w, PolicyMatch policy)
     {
-        w.WriteStartArray("vigil.policy.rules");
+        w.WriteStartArray(Names.VigilPolicyRules);
         foreach (string rule in policy.Rules)
         {
             w.WriteStringValue(rule);
         }
         w.WriteEndArray();
-        w.WriteNumber("vigil.policy.generation", policy.Generation);
+        w.WriteNumber(Names.VigilPolicyGeneration, policy.Generation);
         if (policy.Killed)
         {
-            w.WriteBoolean("vigil.policy.killed", true);
+            w.WriteBoolean(Names.VigilPolicyKilled, true);
         }
         if (policy.Suppressed > 0)
         {
-            w.WriteNumber("vigil.policy.suppressed", policy.Suppressed);
+            w.WriteNumber(Names.VigilPolicySuppressed, policy.Suppressed);
         }
     }
 
@@ -162,18 +162,100 @@ public static class EventJson
     {
         if (d.Cwd.Length > 0)
         {
-            w.WriteString("process.working_directory", d.Cwd);
+            w.WriteString(Names.ProcessWorkingDirectory, d.Cwd);
         }
-        w.WriteNumber("vigil.tty", d.Tty);
-        w.WriteString("vigil.cap_effective", d.CapEffective.ToString("x", System.Globalization.CultureInfo.InvariantCulture));
-        w.WriteString("vigil.cap_permitted", d.CapPermitted.ToString("x", System.Globalization.CultureInfo.InvariantCulture));
+        w.WriteNumber(Names.VigilTty, d.Tty);
+        w.WriteString(Names.VigilCapEffective, d.CapEffective.ToString("x", System.Globalization.CultureInfo.InvariantCulture));
+        w.WriteString(Names.VigilCapPermitted, d.CapPermitted.ToString("x", System.Globalization.CultureInfo.InvariantCulture));
         if (d.LoginUid != uint.MaxValue)
         {
-            w.WriteNumber("vigil.login_uid", d.LoginUid);
+            w.WriteNumber(Names.VigilLoginUid, d.LoginUid);
         }
         if (d.ExeFromMemfd)
         {
-            w.WriteBoolean("vigil.exe_from_memfd", true);
+            w.WriteBoolean(Names.VigilExeFromMemfd, true);
         }
+    }
+
+    private static void WriteExecId(Utf8JsonWriter w, JsonEncodedText name, ExecId id)
+    {
+        Span<char> text = stackalloc char[ExecId.MaxLength];
+        id.TryFormat(text, out int length);
+        w.WriteString(name, text[..length]);
+    }
+
+    private static void WriteAddress(Utf8JsonWriter w, JsonEncodedText name, System.Net.IPAddress address)
+    {
+        // An IPv6 address with a scope id is at most 56 characters.
+        Span<char> text = stackalloc char[64];
+        address.TryFormat(text, out int length);
+        w.WriteString(name, text[..length]);
+    }
+
+    /// <summary>The attribute names, encoded once instead of checked and transcoded for every event.</summary>
+    private static class Names
+    {
+        public static readonly JsonEncodedText Time = JsonEncodedText.Encode("time");
+        public static readonly JsonEncodedText EventName = JsonEncodedText.Encode("event.name");
+        public static readonly JsonEncodedText ProcessExecutablePath = JsonEncodedText.Encode("process.executable.path");
+        public static readonly JsonEncodedText ProcessCommandLine = JsonEncodedText.Encode("process.command_line");
+        public static readonly JsonEncodedText ProcessCommandArgs = JsonEncodedText.Encode("process.command_args");
+        public static readonly JsonEncodedText VigilArgsTruncated = JsonEncodedText.Encode("vigil.args_truncated");
+        public static readonly JsonEncodedText VigilChildPid = JsonEncodedText.Encode("vigil.child.pid");
+        public static readonly JsonEncodedText VigilChildExecId = JsonEncodedText.Encode("vigil.child.exec_id");
+        public static readonly JsonEncodedText ProcessExitCode = JsonEncodedText.Encode("process.exit.code");
+        public static readonly JsonEncodedText VigilExitSignal = JsonEncodedText.Encode("vigil.exit.signal");
+        public static readonly JsonEncodedText VigilExitCoreDumped = JsonEncodedText.Encode("vigil.exit.core_dumped");
+        public static readonly JsonEncodedText FilePath = JsonEncodedText.Encode("file.path");
+        public static readonly JsonEncodedText VigilFileTargetPath = JsonEncodedText.Encode("vigil.file.target_path");
+        public static readonly JsonEncodedText VigilFileIntent = JsonEncodedText.Encode("vigil.file.intent");
+        public static readonly JsonEncodedText VigilSyscallResult = JsonEncodedText.Encode("vigil.syscall.result");
+        public static readonly JsonEncodedText NetworkTransport = JsonEncodedText.Encode("network.transport");
+        public static readonly JsonEncodedText NetworkIoDirection = JsonEncodedText.Encode("network.io.direction");
+        public static readonly JsonEncodedText SourceAddress = JsonEncodedText.Encode("source.address");
+        public static readonly JsonEncodedText SourcePort = JsonEncodedText.Encode("source.port");
+        public static readonly JsonEncodedText DestinationAddress = JsonEncodedText.Encode("destination.address");
+        public static readonly JsonEncodedText DestinationPort = JsonEncodedText.Encode("destination.port");
+        public static readonly JsonEncodedText VigilNetworkBytesSent = JsonEncodedText.Encode("vigil.network.bytes_sent");
+        public static readonly JsonEncodedText VigilNetworkBytesReceived = JsonEncodedText.Encode("vigil.network.bytes_received");
+        public static readonly JsonEncodedText VigilPrivilegeTarget = JsonEncodedText.Encode("vigil.privilege.target");
+        public static readonly JsonEncodedText VigilPrivilegeFlags = JsonEncodedText.Encode("vigil.privilege.flags");
+        public static readonly JsonEncodedText VigilPrivilegeName = JsonEncodedText.Encode("vigil.privilege.name");
+        public static readonly JsonEncodedText VigilPrivilegeToRoot = JsonEncodedText.Encode("vigil.privilege.to_root");
+        public static readonly JsonEncodedText VigilSensorName = JsonEncodedText.Encode("vigil.sensor.name");
+        public static readonly JsonEncodedText VigilSensorSamplingEvery = JsonEncodedText.Encode("vigil.sensor.sampling_every");
+        public static readonly JsonEncodedText VigilSensorRingFill = JsonEncodedText.Encode("vigil.sensor.ring_fill");
+        public static readonly JsonEncodedText VigilXdpNetwork = JsonEncodedText.Encode("vigil.xdp.network");
+        public static readonly JsonEncodedText VigilXdpTtlSeconds = JsonEncodedText.Encode("vigil.xdp.ttl_seconds");
+        public static readonly JsonEncodedText VigilXdpRatePps = JsonEncodedText.Encode("vigil.xdp.rate_pps");
+        public static readonly JsonEncodedText VigilXdpThresholdPps = JsonEncodedText.Encode("vigil.xdp.threshold_pps");
+        public static readonly JsonEncodedText VigilIndicatorId = JsonEncodedText.Encode("vigil.indicator.id");
+        public static readonly JsonEncodedText VigilIndicatorKind = JsonEncodedText.Encode("vigil.indicator.kind");
+        public static readonly JsonEncodedText VigilIndicatorValue = JsonEncodedText.Encode("vigil.indicator.value");
+        public static readonly JsonEncodedText VigilIndicatorOrigin = JsonEncodedText.Encode("vigil.indicator.origin");
+        public static readonly JsonEncodedText VigilIndicatorAction = JsonEncodedText.Encode("vigil.indicator.action");
+        public static readonly JsonEncodedText ProcessPid = JsonEncodedText.Encode("process.pid");
+        public static readonly JsonEncodedText ThreadId = JsonEncodedText.Encode("thread.id");
+        public static readonly JsonEncodedText ProcessParentPid = JsonEncodedText.Encode("process.parent.pid");
+        public static readonly JsonEncodedText ProcessName = JsonEncodedText.Encode("process.name");
+        public static readonly JsonEncodedText UserId = JsonEncodedText.Encode("user.id");
+        public static readonly JsonEncodedText ProcessRealUserId = JsonEncodedText.Encode("process.real_user.id");
+        public static readonly JsonEncodedText ProcessGroupId = JsonEncodedText.Encode("process.group.id");
+        public static readonly JsonEncodedText ProcessRealGroupId = JsonEncodedText.Encode("process.real_group.id");
+        public static readonly JsonEncodedText VigilCgroupId = JsonEncodedText.Encode("vigil.cgroup.id");
+        public static readonly JsonEncodedText VigilExecId = JsonEncodedText.Encode("vigil.exec_id");
+        public static readonly JsonEncodedText VigilParentExecId = JsonEncodedText.Encode("vigil.parent.exec_id");
+        public static readonly JsonEncodedText ProcessParentExecutablePath = JsonEncodedText.Encode("process.parent.executable.path");
+        public static readonly JsonEncodedText ContainerId = JsonEncodedText.Encode("container.id");
+        public static readonly JsonEncodedText VigilPolicyRules = JsonEncodedText.Encode("vigil.policy.rules");
+        public static readonly JsonEncodedText VigilPolicyGeneration = JsonEncodedText.Encode("vigil.policy.generation");
+        public static readonly JsonEncodedText VigilPolicyKilled = JsonEncodedText.Encode("vigil.policy.killed");
+        public static readonly JsonEncodedText VigilPolicySuppressed = JsonEncodedText.Encode("vigil.policy.suppressed");
+        public static readonly JsonEncodedText ProcessWorkingDirectory = JsonEncodedText.Encode("process.working_directory");
+        public static readonly JsonEncodedText VigilTty = JsonEncodedText.Encode("vigil.tty");
+        public static readonly JsonEncodedText VigilCapEffective = JsonEncodedText.Encode("vigil.cap_effective");
+        public static readonly JsonEncodedText VigilCapPermitted = JsonEncodedText.Encode("vigil.cap_permitted");
+        public static readonly JsonEncodedText VigilLoginUid = JsonEncodedText.Encode("vigil.login_uid");
+        public static readonly JsonEncodedText VigilExeFromMemfd = JsonEncodedText.Encode("vigil.exe_from_memfd");
     }
 }

@@ -10,7 +10,14 @@ public readonly record struct ExecId(long BootTime, uint Pid, ulong StartTicks)
 {
     public bool IsEmpty => Pid == 0 && StartTicks == 0;
 
+    /// <summary>The most characters <see cref="ToString"/> gives: 16 hex digits, 10 and 20 decimal ones, two dashes.</summary>
+    public const int MaxLength = 48;
+
     public override string ToString() => $"{BootTime:x}-{Pid}-{StartTicks}";
+
+    /// <summary>Writes what <see cref="ToString"/> returns without allocating it.</summary>
+    public bool TryFormat(Span<char> destination, out int charsWritten) =>
+        destination.TryWrite(System.Globalization.CultureInfo.InvariantCulture, $"{BootTime:x}-{Pid}-{StartTicks}", out charsWritten);
 
     public static bool TryParse(string text, out ExecId id)
     {

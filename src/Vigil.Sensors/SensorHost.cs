@@ -28,7 +28,7 @@ public sealed class SensorHost : IDisposable
     public long ConsumerFaults => _reader.ConsumerFaults;
 
     /// <summary>How full each ring is (0 to 1), by ring map name.</summary>
-    public IReadOnlyList<(string Ring, double Fill)> RingFill => _reader.Fill;
+    public IReadOnlyList<RingGauge> Rings => _reader.Rings;
 
     /// <summary>
     /// Starts every sensor, side by side (loading is mostly the kernel verifying programs, which

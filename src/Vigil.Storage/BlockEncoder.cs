@@ -1,13 +1,13 @@
 using System.Buffers;
-using System.IO.Compression;
 using System.Text;
 using System.Text.Json;
 using Vigil.Events;
+using ZstdSharp;
 
 namespace Vigil.Storage;
 
 /// <summary>
-/// Renders a block's events as JSON, packs and compresses them: the CPU-heavy part of writing
+/// Renders a block's events as JSON, packs and compresses them (zstd): the CPU-heavy part of writing
 /// events, which needs no database, so a batch's blocks are encoded on more than one thread.
 /// One encoder per thread.
 /// </summary>
@@ -17,7 +17,8 @@ internal sealed class BlockEncoder : IDisposable
     private readonly Utf8JsonWriter _jsonWriter;
     private readonly MemoryStream _raw = new();
     private readonly BinaryWriter _packer;
-    private readonly MemoryStream _compressed = new();
+    private readonly Compressor _compressor = new(EventBlock.CompressionLevel);
+    private byte[] _compressed = [];
 
     public BlockEncoder()
     {
@@ -38,17 +39,19 @@ internal sealed class BlockEncoder : IDisposable
             EventBlock.Pack(_packer, time, e.Process.Pid, type, e.Process.ExecId.ToString(), container, _json.WrittenSpan);
         }
         _packer.Flush();
-        _compressed.SetLength(0);
-        using (var deflate = new DeflateStream(_compressed, CompressionLevel.Fastest, leaveOpen: true))
+        ReadOnlySpan<byte> raw = _raw.GetBuffer().AsSpan(0, (int)_raw.Length);
+        int bound = Compressor.GetCompressBound(raw.Length);
+        if (_compressed.Length < bound)
         {
-            deflate.Write(_raw.GetBuffer().AsSpan(0, (int)_raw.Length));
+            _compressed = new byte[bound];
         }
-        block.Data = _compressed.ToArray();
+        block.Data = _compressed.AsSpan(0, _compressor.Wrap(raw, _compressed)).ToArray();
     }
 
     public void Dispose()
     {
         _jsonWriter.Dispose();
         _packer.Dispose();
+        _compressor.Dispose();
     }
 }

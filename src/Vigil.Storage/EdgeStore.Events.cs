@@ -1,6 +1,6 @@
-using System.IO.Compression;
 using Microsoft.Data.Sqlite;
 using Vigil.Storage.Records;
+using ZstdSharp;
 
 namespace Vigil.Storage;
 
@@ -35,7 +35,7 @@ public sealed partial class EdgeStore
         using SqliteCommand read = _connection.CreateCommand();
         read.CommandText = "SELECT first_id, count, name, data FROM event_blocks WHERE id = $id";
         SqliteParameter id = read.Parameters.Add(new SqliteParameter("$id", 0L));
-        var raw = new MemoryStream();
+        using var decompressor = new Decompressor();
         foreach ((long block, long lastTime) in Candidates(q, names is { Count: <= MaxMergedNames } ? names : null))
         {
             if (newest.Count >= q.Limit && lastTime < StoreTime.ToMicros(newest.Peek().Time))
@@ -43,7 +43,9 @@ public sealed partial class EdgeStore
                 break;
             }
             id.Value = block;
-            foreach (StoredEvent e in ReadBlock(read, block, raw, match))
+            // Events older than the oldest of Limit matches already found cannot make the answer: not unpacked.
+            long floor = newest.Count >= q.Limit ? StoreTime.ToMicros(newest.Peek().Time) : long.MinValue;
+            foreach (StoredEvent e in ReadBlock(read, block, decompressor, (time, pid, type, execId, container) => time >= floor && match(time, pid, type, execId, container)))
             {
                 newest.Enqueue(e, (StoreTime.ToMicros(e.Time), e.Id));
                 if (newest.Count > q.Limit)
@@ -154,7 +156,7 @@ public sealed partial class EdgeStore
         }
     }
 
-    private List<StoredEvent> ReadBlock(SqliteCommand read, long block, MemoryStream raw, Func<long, uint, string, string, string?, bool> match)
+    private List<StoredEvent> ReadBlock(SqliteCommand read, long block, Decompressor decompressor, Func<long, uint, string, string, string?, bool> match)
     {
         using SqliteDataReader row = Execute(read);
         if (!row.Read())
@@ -163,15 +165,10 @@ public sealed partial class EdgeStore
         }
         try
         {
-            raw.SetLength(0);
-            using (var inflate = new DeflateStream(row.GetStream(3), CompressionMode.Decompress))
-            {
-                inflate.CopyTo(raw);
-            }
-            raw.Position = 0;
+            using var raw = new MemoryStream(decompressor.Unwrap(row.GetFieldValue<byte[]>(3)).ToArray());
             return [.. EventBlock.Read(raw, row.GetInt64(0), row.GetInt32(1), row.GetString(2), match)];
         }
-        catch (Exception ex) when (ex is InvalidDataException or EndOfStreamException or IOException or InvalidCastException)
+        catch (Exception ex) when (ex is ZstdException or EndOfStreamException or IOException or InvalidCastException)
         {
             throw new StoreException($"corrupt record: event_blocks row {block} cannot be unpacked ({ex.Message})", ex);
         }

@@ -53,20 +53,20 @@ public sealed partial class EdgeStore
     }
 
     /// <summary>The top flows by the given order.</summary>
-    public IReadOnlyList<FlowSummary> Flows(int top = 10, FlowOrder by = FlowOrder.Bytes, DateTime? since = null)
+    public IReadOnlyList<StoredFlow> Flows(int top = 10, StoredFlowOrder by = StoredFlowOrder.Bytes, DateTime? since = null)
     {
         using SqliteCommand command = _connection.CreateCommand();
         var query = new QueryBuilder(command, "SELECT exec_id, pid, name, container, transport, direction, remote_address, remote_port, connections, bytes_sent, bytes_received, first_seen, last_seen FROM flows");
         AddTime(query, "last_seen", since, null);
         string order = by switch
         {
-            FlowOrder.Sent => "bytes_sent DESC",
-            FlowOrder.Received => "bytes_received DESC",
-            FlowOrder.Connections => "connections DESC",
-            FlowOrder.Recent => "last_seen DESC",
+            StoredFlowOrder.Sent => "bytes_sent DESC",
+            StoredFlowOrder.Received => "bytes_received DESC",
+            StoredFlowOrder.Connections => "connections DESC",
+            StoredFlowOrder.Recent => "last_seen DESC",
             _ => "bytes_sent + bytes_received DESC",
         };
-        return Read(query.Build("ORDER BY " + order, top), r => new FlowSummary(
+        return Read(query.Build("ORDER BY " + order, top), r => new StoredFlow(
             r.GetString(0), (uint)r.GetInt64(1), r.GetString(2), r.IsDBNull(3) ? null : r.GetString(3), r.GetString(4), r.GetString(5),
             r.GetString(6), r.GetInt32(7), r.GetInt64(8), r.GetInt64(9), r.GetInt64(10), StoreTime.FromMicros(r.GetInt64(11)), StoreTime.FromMicros(r.GetInt64(12))));
     }

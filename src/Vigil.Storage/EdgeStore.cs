@@ -240,11 +240,7 @@ public sealed partial class EdgeStore : IDisposable
                 written++;
             }
         }
-        _writer!.Flush(tx);
-        if (summaries)
-        {
-            _writer.WriteSummaries(tx);
-        }
+        _writer!.Flush(tx, summaries);
         using (SqliteCommand run = _connection.CreateCommand())
         {
             run.Transaction = tx;
@@ -271,7 +267,7 @@ public sealed partial class EdgeStore : IDisposable
     private void Stop()
     {
         using SqliteTransaction tx = _connection.BeginTransaction();
-        _writer!.WriteSummaries(tx);
+        _writer!.Flush(tx, summaries: true);
         using (SqliteCommand command = _connection.CreateCommand())
         {
             command.Transaction = tx;

@@ -10,7 +10,8 @@ namespace Vigil.Storage;
 /// <see cref="MaxEvents"/> events), compressed, and records in <c>event_keys</c> which names had events
 /// of each exec id, pid and container. Two b-tree rows per block instead of six per event is what
 /// lets the store take a busy node's events; queries unpack only the blocks they may need. The
-/// blocks are encoded (JSON, packing, compression) when the batch is flushed, on up to two threads.
+/// blocks are encoded (JSON, packing, compression) when the batch is flushed, on two threads while
+/// the writer's thread also writes the batch's other rows.
 /// </summary>
 internal sealed class EventBlocks : IDisposable
 {
@@ -29,11 +30,13 @@ internal sealed class EventBlocks : IDisposable
     private readonly Dictionary<(ExecId Key, string Name), long> _execKeys = [];
     private readonly Dictionary<(uint Key, string Name), long> _pidKeys = [];
     private readonly Dictionary<(string Key, string Name), long> _containerKeys = [];
+    private readonly List<(EventKey Kind, string Key, string Name, long Time)> _dueKeys = [];
     // The writer's thread and one more: encoding is most of the CPU a batch costs, and the store should not take every core of a small node.
     private readonly BlockEncoder[] _encoders = [.. Enumerable.Range(0, Math.Clamp(Environment.ProcessorCount, 1, 2)).Select(_ => new BlockEncoder())];
     private readonly Statement _insert;
     private readonly Statement _key;
     private long _nextId;
+    private int _nextToEncode;
 
     public EventBlocks(SqliteConnection connection)
     {
@@ -49,7 +52,7 @@ internal sealed class EventBlocks : IDisposable
         Reset();
     }
 
-    public void Add(SqliteTransaction tx, VigilEvent e, string? container)
+    public void Add(VigilEvent e, string? container)
     {
         ProcessIdentity p = e.Process;
         string name = p.Comm;
@@ -69,15 +72,15 @@ internal sealed class EventBlocks : IDisposable
         block.Add(e, EventJson.Name(e), time, container);
         if (Due(_execKeys, p.ExecId, name, time))
         {
-            _key.Run(tx, (int)EventKey.Exec, p.ExecId.ToString(), name, time);
+            _dueKeys.Add((EventKey.Exec, p.ExecId.ToString(), name, time));
         }
         if (Due(_pidKeys, p.Pid, name, time))
         {
-            _key.Run(tx, (int)EventKey.Pid, p.Pid.ToString(CultureInfo.InvariantCulture), name, time);
+            _dueKeys.Add((EventKey.Pid, p.Pid.ToString(CultureInfo.InvariantCulture), name, time));
         }
         if (container is not null && Due(_containerKeys, container, name, time))
         {
-            _key.Run(tx, (int)EventKey.Container, container, name, time);
+            _dueKeys.Add((EventKey.Container, container, name, time));
         }
         if (block.Count == MaxEvents)
         {
@@ -85,12 +88,32 @@ internal sealed class EventBlocks : IDisposable
         }
     }
 
-    /// <summary>Encodes and writes the batch's blocks: call before the batch commits.</summary>
-    public void Flush(SqliteTransaction tx)
+    /// <summary>
+    /// Encodes and writes the batch's blocks and event keys: call before the batch commits. While a
+    /// second thread encodes blocks, this one writes the keys, then <paramref name="meanwhile"/> (more
+    /// of the batch's rows), then encodes the blocks left.
+    /// </summary>
+    public void Flush(SqliteTransaction tx, Action meanwhile)
     {
         _closed.AddRange(_open.Values);
         _open.Clear();
-        Encode();
+        _nextToEncode = -1;
+        Task helper = _encoders.Length > 1 && _closed.Count > 1 ? Task.Run(() => Encode(_encoders[1])) : Task.CompletedTask;
+        try
+        {
+            foreach ((EventKey kind, string key, string name, long time) in _dueKeys)
+            {
+                _key.Run(tx, (int)kind, key, name, time);
+            }
+            _dueKeys.Clear();
+            meanwhile();
+            Encode(_encoders[0]);
+        }
+        finally
+        {
+            // The blocks must not be recycled while the helper still encodes them.
+            helper.Wait();
+        }
         foreach (EventBlock block in _closed)
         {
             _insert.Run(tx, _nextId, block.Count, block.Name, block.Types, block.FirstTime, block.LastTime, block.Data);
@@ -108,6 +131,7 @@ internal sealed class EventBlocks : IDisposable
         _execKeys.Clear();
         _pidKeys.Clear();
         _containerKeys.Clear();
+        _dueKeys.Clear();
         // Ids only grow, even when retention deleted every block: past the last block and past every record ever written.
         long afterBlocks = StoreSchema.Scalar(_connection, "SELECT first_id + count FROM event_blocks ORDER BY id DESC LIMIT 1") is long end ? end : 1;
         long afterWritten = (long)StoreSchema.Scalar(_connection, "SELECT coalesce(sum(written), 0) + 1 FROM runs")!;
@@ -132,18 +156,13 @@ internal sealed class EventBlocks : IDisposable
         _closed.Add(block);
     }
 
-    /// <summary>Each encoder takes the next block not yet taken, so a helper thread that starts late leaves the rest to the writer's.</summary>
-    private void Encode()
+    /// <summary>Encodes the next block not yet taken until none is left, so a helper that starts late leaves the rest to the writer's thread.</summary>
+    private void Encode(BlockEncoder encoder)
     {
-        int workers = Math.Min(_encoders.Length, _closed.Count);
-        int next = -1;
-        Parallel.For(0, workers, worker =>
+        for (int i = Interlocked.Increment(ref _nextToEncode); i < _closed.Count; i = Interlocked.Increment(ref _nextToEncode))
         {
-            for (int i = Interlocked.Increment(ref next); i < _closed.Count; i = Interlocked.Increment(ref next))
-            {
-                _encoders[worker].Encode(_closed[i]);
-            }
-        });
+            encoder.Encode(_closed[i]);
+        }
     }
 
     private void Recycle()

@@ -26,8 +26,6 @@ internal sealed class PendingFlows : IDisposable
             "exec_id", "pid", "name", "container", "transport", "direction", "remote_address", "remote_port", "connections", "bytes_sent", "bytes_received", "first_seen", "last_seen");
     }
 
-    public int Count => _flows.Count;
-
     public void Add(NetworkEvent net, long time, string? container)
     {
         bool outbound = net.Direction == NetworkDirection.Outbound;

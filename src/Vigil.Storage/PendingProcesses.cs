@@ -33,8 +33,6 @@ internal sealed class PendingProcesses : IDisposable
             "exit", "exit_code", "exec_id");
     }
 
-    public int Count => _processes.Count;
-
     /// <summary>A process seen exec'ing: inserted if new, its image (name, binary, command line, user, container) replaced if known.</summary>
     public void Exec(ProcessRow row)
     {

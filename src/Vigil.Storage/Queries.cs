@@ -41,7 +41,7 @@ public sealed record DetectionQuery
 }
 
 /// <summary>How <see cref="EdgeStore.Flows"/> ranks flows.</summary>
-public enum FlowOrder
+public enum StoredFlowOrder
 {
     Bytes,
     Sent,

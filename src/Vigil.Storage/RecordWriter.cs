@@ -14,7 +14,7 @@ namespace Vigil.Storage;
 /// every event into a block of <c>event_blocks</c> (<see cref="EventBlocks"/>, written by <see cref="Flush"/>);
 /// detections; the latest revision of each incident. Exec, fork and exit are folded into
 /// <c>processes</c> rows and network events into <c>flows</c> rows in memory (<see cref="Summarize"/>),
-/// written when the caller says (<see cref="WriteSummaries"/>).
+/// written when the caller says (<see cref="Flush"/>).
 /// </summary>
 internal sealed class RecordWriter : IDisposable
 {
@@ -54,7 +54,7 @@ internal sealed class RecordWriter : IDisposable
         switch (record)
         {
             case VigilEvent e:
-                _blocks.Add(tx, e, ContainerOf(e.Context));
+                _blocks.Add(e, ContainerOf(e.Context));
                 return true;
             case RuleDetection d:
                 ProcessIdentity p = d.Event.Process;
@@ -119,16 +119,6 @@ internal sealed class RecordWriter : IDisposable
         }
     }
 
-    /// <summary>Process and flow rows folded since they were last written.</summary>
-    public int PendingSummaries => _processes.Count + _flows.Count;
-
-    /// <summary>Writes the folded process and flow rows; call <see cref="SummariesWritten"/> once the transaction committed.</summary>
-    public void WriteSummaries(SqliteTransaction tx)
-    {
-        _processes.Write(tx);
-        _flows.Write(tx);
-    }
-
     public void SummariesWritten()
     {
         _processes.Clear();
@@ -137,8 +127,19 @@ internal sealed class RecordWriter : IDisposable
 
     private static string? ContainerOf(ProcessInfo? process) => process?.Container is { IsHost: false } c ? c.Id : null;
 
-    /// <summary>Encodes and writes the batch's event blocks; call once per batch, before it commits.</summary>
-    public void Flush(SqliteTransaction tx) => _blocks.Flush(tx);
+    /// <summary>
+    /// Encodes and writes the batch's event blocks, with the folded process and flow rows when
+    /// <paramref name="summaries"/> (call <see cref="SummariesWritten"/> once the transaction committed);
+    /// once per batch, before it commits.
+    /// </summary>
+    public void Flush(SqliteTransaction tx, bool summaries) => _blocks.Flush(tx, () =>
+    {
+        if (summaries)
+        {
+            _processes.Write(tx);
+            _flows.Write(tx);
+        }
+    });
 
     /// <summary>Forgets what was written but not committed (a rolled-back batch), or event keys retention deleted.</summary>
     public void Reset() => _blocks.Reset();

@@ -23,7 +23,7 @@ public sealed record StoreOptions
     public int QueueCapacity { get; init; } = 16384;
 
     /// <summary>Most records written in one transaction.</summary>
-    public int BatchSize { get; init; } = 2048;
+    public int BatchSize { get; init; } = 8192;
 
     public void Validate()
     {

@@ -13,7 +13,7 @@ namespace Vigil.Storage;
 internal static class StoreSchema
 {
     /// <summary>Bumped when the layout changes; a file of another version is refused with a clear error.</summary>
-    public const int Version = 2;
+    public const int Version = 3;
 
     private const string Tables = """
         CREATE TABLE IF NOT EXISTS event_blocks (

@@ -19,9 +19,9 @@ public static class FlowRoutes
             {
                 return Results.BadRequest(new { error = $"top={topText} must be a number from 1 to {EventFilter.MaxLimit}" });
             }
-            if (!Enum.TryParse(byText, ignoreCase: true, out FlowOrder by) || !Enum.IsDefined(by))
+            if (!Enum.TryParse(byText, ignoreCase: true, out StoredFlowOrder by) || !Enum.IsDefined(by))
             {
-                return Results.BadRequest(new { error = $"by={byText} must be one of {string.Join(", ", Enum.GetNames<FlowOrder>()).ToLowerInvariant()}" });
+                return Results.BadRequest(new { error = $"by={byText} must be one of {string.Join(", ", Enum.GetNames<StoredFlowOrder>()).ToLowerInvariant()}" });
             }
             using EdgeStore store = EdgeStore.OpenReadOnly(storePath);
             return Results.Json(store.Flows(top, by));

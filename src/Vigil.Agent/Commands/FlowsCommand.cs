@@ -22,18 +22,18 @@ public static class FlowsCommand
         var command = new Command("flows", "Top network flows per process and remote endpoint") { store, output, since, top, by };
         command.SetAction(result => StoreQueries.Run("flows", result.GetValue(store)!, s =>
         {
-            FlowOrder order = Enum.Parse<FlowOrder>(result.GetValue(by)!, ignoreCase: true);
-            IReadOnlyList<FlowSummary> flows = s.Flows(result.GetValue(top), order, StoreQueries.SinceTime(result.GetValue(since)));
+            StoredFlowOrder order = Enum.Parse<StoredFlowOrder>(result.GetValue(by)!, ignoreCase: true);
+            IReadOnlyList<StoredFlow> flows = s.Flows(result.GetValue(top), order, StoreQueries.SinceTime(result.GetValue(since)));
             return result.GetValue(output) == "json" ? StoreQueries.WriteJsonLines(flows) : WriteTable(flows);
         }));
         return command;
     }
 
-    private static int WriteTable(IReadOnlyList<FlowSummary> flows)
+    private static int WriteTable(IReadOnlyList<StoredFlow> flows)
     {
         var table = new Table().Border(TableBorder.Simple)
             .AddColumns("PID", "COMM", "CONTAINER", "PROTO", "DIR", "REMOTE", "CONNS", "SENT", "RECEIVED", "LAST SEEN");
-        foreach (FlowSummary f in flows)
+        foreach (StoredFlow f in flows)
         {
             table.AddRow(
                 Terminal.Plain(f.Pid.ToString(CultureInfo.InvariantCulture)),

@@ -86,7 +86,7 @@ public sealed class NodeAgent : IAsyncDisposable
     public PolicyEngine? Policies { get; private set; }
 
     /// <summary>How full each sensor's ring is (0 to 1), by ring map name.</summary>
-    public IReadOnlyList<(string Ring, double Fill)> RingFill => _sensors.RingFill;
+    public IReadOnlyList<RingGauge> Rings => _sensors.Rings;
 
     /// <summary>Records a decoder threw on (skipped, counted).</summary>
     public long DecodeFaults => _sensors.ConsumerFaults;

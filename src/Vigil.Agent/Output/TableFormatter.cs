@@ -27,7 +27,11 @@ public sealed class TableFormatter : IRecordFormatter
 
     public void Write(TextWriter target, IncidentReport incident) =>
         target.WriteLine($"## INCIDENT {incident.Id} r{incident.Revision} {incident.Status.ToString().ToLowerInvariant()} " +
-            $"confidence {incident.Confidence:0.00}: {incident.Title} (root cause: {incident.RootCause.Name}; {string.Join(" -> ", incident.Findings)})");
+            $"confidence {incident.Confidence:0.00}: {incident.Title} (root cause: {RootCause(incident)}; {string.Join(" -> ", incident.Findings)})");
+
+    /// <summary>The root cause's name, after the sequence step it took if it was one: a plain event says little alone.</summary>
+    private static string RootCause(IncidentReport incident) =>
+        incident.Steps.TryGetValue(incident.RootCause.Id, out string? step) ? $"{step} ({incident.RootCause.Name})" : incident.RootCause.Name;
 
     private static string Detail(VigilEvent e) => e switch
     {

@@ -105,9 +105,9 @@ public sealed class AgentMetrics : IDisposable
                 MapCapacity.WithLabels(sensor.Name, map.Name).Set(map.MaxEntries);
             }
         }
-        foreach ((string ring, double fill) in _agent.RingFill)
+        foreach (RingGauge ring in _agent.Rings)
         {
-            RingFill.WithLabels(ring).Set(fill);
+            RingFill.WithLabels(ring.Name).Set(ring.Fill);
         }
     }
 

@@ -168,7 +168,7 @@ internal sealed class IncidentState(string id)
                 first--;
                 continue;
             }
-            if (s == root)
+            if (s.Id == root.Id)
             {
                 continue;
             }

@@ -32,16 +32,6 @@ public enum NetworkDirections
     Any = Outbound | Inbound,
 }
 
-/// <summary>An inclusive range of ports; one port is a range of one.</summary>
-public readonly record struct PortRange(ushort First, ushort Last)
-{
-    public static PortRange Single(ushort port) => new(port, port);
-
-    public bool Contains(ushort port) => port >= First && port <= Last;
-
-    public override string ToString() => First == Last ? $"{First}" : $"{First}-{Last}";
-}
-
 /// <summary>
 /// One selector set: it matches a connection when every selector it has matches (an empty list
 /// matches anything). Destination is the side that accepted the connection, source the side that

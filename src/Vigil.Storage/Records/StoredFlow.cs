@@ -2,8 +2,11 @@ using System.Text.Json.Serialization;
 
 namespace Vigil.Storage.Records;
 
-/// <summary>Traffic of one process to or from one remote endpoint, summed over its connections.</summary>
-public sealed record FlowSummary(
+/// <summary>
+/// Traffic of one process to or from one remote endpoint, summed over its connections, as the store
+/// keeps it (the network sensor's live per-socket totals, with packets, are its FlowSummary).
+/// </summary>
+public sealed record StoredFlow(
     [property: JsonPropertyName("vigil.exec_id")] string ExecId,
     [property: JsonPropertyName("process.pid")] uint Pid,
     [property: JsonPropertyName("process.name")] string ProcessName,
