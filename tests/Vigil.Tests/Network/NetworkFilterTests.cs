@@ -9,6 +9,9 @@ namespace Vigil.Tests.Network;
 
 public sealed class NetworkFilterTests
 {
+    /// <summary>Unwatched connections in the burst: within the test listener's backlog, so none waits for a SYN retransmit.</summary>
+    private const int UnwatchedConnections = 6;
+
     /// <summary>Connects from the client namespace and waits until the server accepted and the client finished.</summary>
     private static uint Connect(NetworkHarness h, Socket listener, IPAddress server)
     {
@@ -73,9 +76,19 @@ public sealed class NetworkFilterTests
         });
 
         uint shipped = Connect(h, watched, h.Net.ServerV4);
-        uint dropped = Connect(h, other, h.Net.ServerV4);
         h.WaitFor("close", e => e.Process.Pid == shipped);
-        WaitForQuiet(h, dropped);
+        // The filter's counter is the machine's: the unwatched connections come in one burst from one
+        // client, so the window in which other processes' connections are counted too stays short.
+        ulong before = h.Sensor.Counters.Filtered;
+        using Process burst = h.Client($"for i in $(seq {UnwatchedConnections}); do exec 3<>{NetworkHarness.Target(h.Net.ServerV4, NetworkHarness.Port(other))}; exec 3>&-; done");
+        for (int i = 0; i < UnwatchedConnections; i++)
+        {
+            other.Accept().Dispose();
+        }
+        Assert.True(burst.WaitForExit(10_000));
+        Assert.Equal(0, burst.ExitCode);
+        uint dropped = (uint)burst.Id;
+        SpinWait.SpinUntil(() => h.Sensor.Counters.Filtered - before >= 2 * UnwatchedConnections, 2000);
 
         List<NetworkEvent> events = [.. h.Sink.Snapshot().OfType<NetworkEvent>()];
         NetworkEvent connect = Assert.Single(events, e => e.Process.Pid == shipped && e.Syscall == "connect");
@@ -86,10 +99,11 @@ public sealed class NetworkFilterTests
         Assert.Equal((uint)Environment.ProcessId, accept.Process.Pid);
         Assert.Single(events, e => e.Syscall == "close" && e.Direction == NetworkDirection.Inbound && e.DestinationPort == watchedPort);
         Assert.DoesNotContain(events, e => e.Process.Pid == dropped || e.DestinationPort == NetworkHarness.Port(other));
-        // The unwatched connection: its connect judged as it started, its accept when it completed;
-        // neither matched, so neither close was judged at all.
+        // Each unwatched connection: its connect judged as it started, its accept when it completed;
+        // neither matched, so neither close was judged at all (that would make 4 each). Two other
+        // connections on the machine meanwhile are tolerated.
         Thread.Sleep(200);
-        Assert.Equal(2ul, h.Sensor.Counters.Filtered);
+        Assert.InRange(h.Sensor.Counters.Filtered - before, 2ul * UnwatchedConnections, (2ul * UnwatchedConnections) + 5);
     }
 
     [Fact]
