@@ -17,7 +17,7 @@ public sealed partial class EdgeStore : IDisposable
     private static readonly TimeSpan AgeCheckInterval = TimeSpan.FromSeconds(10);
 
     /// <summary>How long process and flow rows may stay folded in memory while the writer is busy (full batches).</summary>
-    private static readonly TimeSpan SummaryInterval = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan SummaryInterval = TimeSpan.FromSeconds(5);
 
     private readonly SqliteConnection _connection;
     private readonly FileStream? _writerLock;

@@ -126,7 +126,7 @@ public sealed class EdgeStoreTests : IDisposable
         NetworkEvent first = Close(curl, "192.0.2.1", 443, sent: 100, received: 1000);
         using (EdgeStore store = EdgeStore.Open(new StoreOptions { Path = _file.Path, BatchSize = 2 }))
         {
-            // Full batches: a busy writer may keep their rows folded for up to a second.
+            // Full batches: a busy writer may keep their rows folded for up to five seconds.
             store.Write([first, Close(curl, "192.0.2.1", 443, sent: 200, received: 2000)]);
             store.Write([fork, _events.Exec(sort)]);
             store.Write([Exit(ghost), _events.Exec(ghost)]);
