@@ -122,8 +122,10 @@ public sealed class JsonLinesFileSinkTests : IDisposable
         }
         await other.DisposeAsync();
         Assert.Equal(200, Lines(stdout.ToString()).Count());
-        // Ten queued, and at most a queue's worth taken by the drain before it blocked.
-        Assert.InRange(jsonl.Dropped, 200 - 10 - 10, 200 - 10);
+        // The queue's ten stay queued; how many the drain took into its batch before it blocked depends
+        // on timing (it takes what is there while the loop above is still adding), so only: some were
+        // dropped, and every record is either delivered or counted (below).
+        Assert.InRange(jsonl.Dropped, 1, 200 - 10);
 
         // A reader unblocks the sink: what it had queued arrives, nothing more.
         Task<string> read = File.ReadAllTextAsync(FilePath, TestContext.Current.CancellationToken);

@@ -41,11 +41,13 @@ public sealed class StoreCrashTests
             Assert.Equal("ok", crashed.IntegrityCheck());
             HashSet<string> stored = [.. crashed.Events(new EventQuery { Type = "exec", ProcessName = "true", Limit = 1_000_000 }).Select(e => e.ExecId)];
             Assert.True(stored.Count >= 1000, $"only {stored.Count} execs stored");
-            int lost = printed.Except(stored).Count();
-            Assert.InRange(lost, 0, Queue + Batch);
+            // Lost: what was queued or in the batch being written when the agent died, and what a full
+            // queue refused before (on a loaded machine the loop can outrun the writer), which the
+            // store counts with every commit.
             StoreRun run = Assert.Single(crashed.Runs());
             Assert.Null(run.Stopped);
-            Assert.Equal(0, run.Dropped);
+            int lost = printed.Except(stored).Count();
+            Assert.InRange(lost, 0L, Queue + Batch + run.Dropped);
             Assert.InRange(run.Backlog, 0, Queue);
         }
 
