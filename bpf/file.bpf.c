@@ -9,6 +9,7 @@
 #include "vigil/file.h"
 #include "vigil/judge.h"
 #include "vigil/ringbuf.h"
+#include "vigil/tail_judge.h"
 #include "vigil/task.h"
 
 char LICENSE[] SEC("license") = "GPL";
@@ -164,39 +165,13 @@ static __always_inline __u64 file_cheap_rules(struct vigil_policy_config *cfg, s
 /* Wanted events in file_pending: while there are none, exit programs return at once. */
 __u64 file_pending_count = 0;
 
-/* A call whose op and intent some rule wants, handed from its enter program to file_judge (a tail
- * call runs on its caller's CPU). */
-struct file_judging {
-	struct file_call call;
-	__u64 rules;
-	__u32 generation;
-};
-
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct file_judging);
-} judging_scratch SEC(".maps");
-
-int file_judge(void *ctx);
-
-/* file_judge, the only program that reads paths and judges: every enter program tail-calls it, so
- * the kernel verifies that work once when the sensor loads, not once per syscall (19 times). */
-struct {
-	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
-	__uint(max_entries, 1);
-	__uint(key_size, sizeof(__u32));
-	__array(values, int(void *));
-} file_judges SEC(".maps") = {
-	.values = { [0] = (void *)&file_judge },
-};
+/* Calls whose op and intent some rule wants go on to file_judge, the only program that reads paths. */
+VIGIL_TAIL_JUDGE(file, struct file_call)
 
 static __always_inline int file_enter(void *ctx, struct file_call *call)
 {
 	struct vigil_policy_config *cfg;
-	struct file_judging *j;
-	__u32 zero = 0, generation;
+	__u32 generation;
 	__u64 rules;
 
 	if (vigil_is_agent())
@@ -209,15 +184,7 @@ static __always_inline int file_enter(void *ctx, struct file_call *call)
 		vigil_count_unmatched();
 		return 0;
 	}
-	j = bpf_map_lookup_elem(&judging_scratch, &zero);
-	if (!j)
-		return 0;
-	j->call = *call;
-	j->rules = rules;
-	j->generation = generation;
-	bpf_tail_call(ctx, &file_judges, 0);
-	vigil_count_drop(); /* reached only when the tail call failed: the event is lost, and counted */
-	return 0;
+	return file_judge_call(ctx, call, rules, generation);
 }
 
 /* Not attached to a hook of its own (a bare "tp" section): reached only by tail call. */
@@ -233,7 +200,7 @@ int file_judge(void *ctx)
 	__u32 zero = 0, generation, slot;
 	__u64 rules;
 
-	j = bpf_map_lookup_elem(&judging_scratch, &zero);
+	j = file_judging();
 	if (!j)
 		return 0;
 	call = &j->call;

@@ -9,6 +9,7 @@
 #include "vigil/privilege.h"
 #include "vigil/judge.h"
 #include "vigil/ringbuf.h"
+#include "vigil/tail_judge.h"
 #include "vigil/task.h"
 
 char LICENSE[] SEC("license") = "GPL";
@@ -48,39 +49,14 @@ struct privilege_call {
 	__u8 to_root;
 };
 
-/* A call whose syscall (and, for the setuid family, whether it asks for root) some rule wants,
- * handed from its enter program to privilege_judge (a tail call runs on its caller's CPU). */
-struct privilege_judging {
-	struct privilege_call call;
-	__u64 rules;
-	__u32 generation;
-};
-
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct privilege_judging);
-} judging_scratch SEC(".maps");
-
-int privilege_judge(void *ctx);
-
-/* privilege_judge, the only program that judges the acting process: every enter program
- * tail-calls it, so the kernel verifies that work once when the sensor loads, not once per syscall. */
-struct {
-	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
-	__uint(max_entries, 1);
-	__uint(key_size, sizeof(__u32));
-	__array(values, int(void *));
-} privilege_judges SEC(".maps") = {
-	.values = { [0] = (void *)&privilege_judge },
-};
+/* Calls whose syscall (and, for the setuid family, whether it asks for root) some rule wants go on
+ * to privilege_judge, the only program that judges the acting process. */
+VIGIL_TAIL_JUDGE(privilege, struct privilege_call)
 
 static __always_inline int privilege_enter(void *ctx, struct privilege_call *call)
 {
 	struct vigil_policy_config *cfg;
-	struct privilege_judging *j;
-	__u32 zero = 0, generation;
+	__u32 generation;
 	__u64 rules;
 
 	if (vigil_is_agent())
@@ -94,15 +70,7 @@ static __always_inline int privilege_enter(void *ctx, struct privilege_call *cal
 		vigil_count_unmatched();
 		return 0;
 	}
-	j = bpf_map_lookup_elem(&judging_scratch, &zero);
-	if (!j)
-		return 0;
-	j->call = *call;
-	j->rules = rules;
-	j->generation = generation;
-	bpf_tail_call(ctx, &privilege_judges, 0);
-	vigil_count_drop(); /* reached only when the tail call failed: the event is lost, and counted */
-	return 0;
+	return privilege_judge_call(ctx, call, rules, generation);
 }
 
 /* Not attached to a hook of its own (a bare "tp" section): reached only by tail call. */
@@ -117,7 +85,7 @@ int privilege_judge(void *ctx)
 	__u32 zero = 0, generation, slot;
 	__u64 rules;
 
-	j = bpf_map_lookup_elem(&judging_scratch, &zero);
+	j = privilege_judging();
 	if (!j)
 		return 0;
 	call = &j->call;
