@@ -7,10 +7,9 @@
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
+#include "workload.h"
 
 int main(int argc, char **argv)
 {
@@ -22,7 +21,6 @@ int main(int argc, char **argv)
 	struct sockaddr_in addr = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
 	socklen_t len = sizeof(addr);
 	struct linger rst = { .l_onoff = 1, .l_linger = 0 };
-	struct timespec start, now;
 	unsigned long ops = 0;
 	int listener = socket(AF_INET, SOCK_STREAM, 0);
 
@@ -31,7 +29,7 @@ int main(int argc, char **argv)
 		perror("listener");
 		return 1;
 	}
-	clock_gettime(CLOCK_MONOTONIC, &start);
+	double start = wall_seconds();
 	do {
 		for (int i = 0; i < 64; i++, ops++) {
 			int c = socket(AF_INET, SOCK_STREAM, 0);
@@ -49,12 +47,8 @@ int main(int argc, char **argv)
 			close(c);
 			close(s);
 		}
-		clock_gettime(CLOCK_MONOTONIC, &now);
-	} while ((now.tv_sec - start.tv_sec) + (now.tv_nsec - start.tv_nsec) / 1e9 < seconds);
+	} while (wall_seconds() - start < seconds);
 
-	struct rusage usage;
-	getrusage(RUSAGE_SELF, &usage);
-	printf("%lu %.6f\n", ops,
-	       usage.ru_utime.tv_sec + usage.ru_utime.tv_usec / 1e6 + usage.ru_stime.tv_sec + usage.ru_stime.tv_usec / 1e6);
+	report(ops);
 	return 0;
 }

@@ -24,6 +24,7 @@
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
+#include "workload.h"
 
 enum { NONE, TIF, ENTER, ENTER_EXIT, RAW, RAW_EXIT, MODES };
 static const int order[] = { NONE, TIF, ENTER, ENTER_EXIT, RAW, RAW_EXIT, RAW_EXIT, RAW, ENTER_EXIT, ENTER, TIF, NONE };
@@ -36,13 +37,6 @@ static double cpu_now(void)
 {
 	struct timespec t;
 	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
-	return t.tv_sec + t.tv_nsec / 1e9;
-}
-
-static double wall_now(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
 	return t.tv_sec + t.tv_nsec / 1e9;
 }
 
@@ -122,7 +116,7 @@ static int attach_raw(const char *name, int program)
 static double slice(double seconds, char **files, int count)
 {
 	unsigned long ops = 0;
-	double start = wall_now(), cpu = cpu_now();
+	double start = wall_seconds(), cpu = cpu_now();
 	do {
 		for (int i = 0; i < 64; i++, ops++) {
 			int fd = open(files[ops % count], O_RDONLY);
@@ -134,7 +128,7 @@ static double slice(double seconds, char **files, int count)
 				;
 			close(fd);
 		}
-	} while (wall_now() - start < seconds);
+	} while (wall_seconds() - start < seconds);
 	return (cpu_now() - cpu) / ops;
 }
 
@@ -162,9 +156,9 @@ int main(int argc, char **argv)
 	int program = empty_program(BPF_PROG_TYPE_TRACEPOINT), raw = empty_program(BPF_PROG_TYPE_RAW_TRACEPOINT);
 	static double pct[MODES][MAX_CYCLES], none_ns[MAX_CYCLES];
 	int cycles = 0;
-	double until = wall_now() + seconds;
+	double until = wall_seconds() + seconds;
 
-	while (wall_now() < until && cycles < MAX_CYCLES) {
+	while (wall_seconds() < until && cycles < MAX_CYCLES) {
 		double per[MODES] = { 0 };
 		for (unsigned s = 0; s < SLOTS; s++) {
 			int fds[2] = { -1, -1 };

@@ -5,9 +5,8 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <sys/resource.h>
-#include <time.h>
 #include <unistd.h>
+#include "workload.h"
 
 static char buf[64 << 10];
 
@@ -19,10 +18,9 @@ int main(int argc, char **argv)
 	}
 	double seconds = atof(argv[1]);
 	int files = argc - 2;
-	struct timespec start, now;
 	unsigned long ops = 0;
 
-	clock_gettime(CLOCK_MONOTONIC, &start);
+	double start = wall_seconds();
 	do {
 		for (int i = 0; i < 256; i++, ops++) {
 			const char *path = argv[2 + ops % files];
@@ -40,12 +38,8 @@ int main(int argc, char **argv)
 			}
 			close(fd);
 		}
-		clock_gettime(CLOCK_MONOTONIC, &now);
-	} while ((now.tv_sec - start.tv_sec) + (now.tv_nsec - start.tv_nsec) / 1e9 < seconds);
+	} while (wall_seconds() - start < seconds);
 
-	struct rusage usage;
-	getrusage(RUSAGE_SELF, &usage);
-	printf("%lu %.6f\n", ops,
-	       usage.ru_utime.tv_sec + usage.ru_utime.tv_usec / 1e6 + usage.ru_stime.tv_sec + usage.ru_stime.tv_usec / 1e6);
+	report(ops);
 	return 0;
 }
