@@ -79,15 +79,8 @@ public sealed class JetStreamClusterTests : IDisposable
     /// The agent's log says so (its stdout carries every event of the machine, which takes long to search). A minute:
     /// after a server is killed the agent's ordered consumer notices missed heartbeats, and the R3 streams elect new leaders.
     /// </summary>
-    private static void WaitForApplied(CliProcess agent, string network)
-    {
-        DateTime deadline = DateTime.UtcNow.AddSeconds(60);
-        while (!agent.Stderr.Contains($"fleet: xdp ban {network} for", StringComparison.Ordinal))
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"{network} was never banned:\n{agent.Stderr}");
-            Thread.Sleep(100);
-        }
-    }
+    private static void WaitForApplied(CliProcess agent, string network) =>
+        agent.WaitForStderr($"fleet: xdp ban {network} for", TimeSpan.FromSeconds(60));
 
     private static ThreatIndicator Indicator(string value) => new()
     {

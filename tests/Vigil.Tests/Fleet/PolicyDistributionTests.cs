@@ -132,14 +132,9 @@ public sealed class PolicyDistributionTests : IDisposable
 
     private void WaitForStderrOfAll(string text)
     {
-        DateTime deadline = DateTime.UtcNow.AddSeconds(20);
         foreach (CliProcess agent in _agents)
         {
-            while (!agent.Stderr.Contains(text, StringComparison.Ordinal))
-            {
-                Assert.True(DateTime.UtcNow < deadline, $"agent never logged '{text}':\n{agent.Stderr}");
-                Thread.Sleep(100);
-            }
+            agent.WaitForStderr(text, TimeSpan.FromSeconds(20));
         }
     }
 

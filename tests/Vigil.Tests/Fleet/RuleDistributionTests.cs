@@ -42,7 +42,7 @@ public sealed class RuleDistributionTests : IDisposable
             """), cancellationToken: TestContext.Current.CancellationToken);
         foreach (CliProcess agent in _agents)
         {
-            WaitForStderr(agent, $"revision {good} in force");
+            agent.WaitForStderr($"revision {good} in force", TimeSpan.FromSeconds(20));
         }
         Children.Run("/bin/echo", marker + "-first");
         foreach (CliProcess agent in _agents)
@@ -59,7 +59,7 @@ public sealed class RuleDistributionTests : IDisposable
             """), cancellationToken: TestContext.Current.CancellationToken);
         foreach (CliProcess agent in _agents)
         {
-            WaitForStderr(agent, $"revision {bad} rejected, revision {good} stays in force");
+            agent.WaitForStderr($"revision {bad} rejected, revision {good} stays in force", TimeSpan.FromSeconds(20));
         }
         Children.Run("/bin/echo", marker + "-second");
         foreach (CliProcess agent in _agents)
@@ -93,16 +93,6 @@ public sealed class RuleDistributionTests : IDisposable
             }
         }
         return reports;
-    }
-
-    private static void WaitForStderr(CliProcess agent, string text)
-    {
-        DateTime deadline = DateTime.UtcNow.AddSeconds(20);
-        while (!agent.Stderr.Contains(text, StringComparison.Ordinal))
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"agent never logged '{text}':\n{agent.Stderr}");
-            Thread.Sleep(100);
-        }
     }
 
     public void Dispose()

@@ -135,6 +135,17 @@ public sealed class CliProcess : IDisposable
         }
     }
 
+    /// <summary>Waits for the agent to log <paramref name="text"/> on stderr; fails the test, with the log, when it does not in time.</summary>
+    public void WaitForStderr(string text, TimeSpan timeout)
+    {
+        DateTime deadline = DateTime.UtcNow + timeout;
+        while (!Stderr.Contains(text, StringComparison.Ordinal))
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"agent never logged '{text}' within {timeout}:\n{Stderr}");
+            Thread.Sleep(100);
+        }
+    }
+
     /// <summary>Waits for `vigil run` to say it is running (sensors attached, rules loaded).</summary>
     public void WaitUntilRunning()
     {

@@ -312,12 +312,7 @@ public sealed class XdpGuardTests
 
     private static void WaitForAdoption(CliProcess agent, string bans)
     {
-        DateTime deadline = DateTime.UtcNow.AddSeconds(30);
-        while (!agent.Stderr.Contains("xdp guard adopted", StringComparison.Ordinal))
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"the agent did not adopt the guard:\n{agent.Stderr}");
-            Thread.Sleep(100);
-        }
+        agent.WaitForStderr("xdp guard adopted", TimeSpan.FromSeconds(30));
         Assert.Contains(bans, agent.Stderr, StringComparison.Ordinal);
     }
 
