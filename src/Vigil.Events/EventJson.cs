@@ -8,19 +8,28 @@ namespace Vigil.Events;
 /// </summary>
 public static class EventJson
 {
+    // Names and intents are a handful of strings: made once, not for every event the store and sinks write.
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<(string Family, string Syscall), string> SyscallNames = new();
+    private static readonly string[] Intents = [.. Enumerable.Range(0, 16).Select(i => ((FileIntent)i).ToString().ToLowerInvariant())];
+
     public static string Name(VigilEvent e) => e switch
     {
         ProcessExecEvent => "process.exec",
         ProcessForkEvent => "process.fork",
         ProcessExitEvent => "process.exit",
-        FileEvent => "file." + ((FileEvent)e).Syscall,
-        NetworkEvent => "network." + ((NetworkEvent)e).Syscall,
-        PrivilegeEvent => "privilege." + ((PrivilegeEvent)e).Syscall,
+        FileEvent => SyscallName("file.", ((FileEvent)e).Syscall),
+        NetworkEvent => SyscallName("network.", ((NetworkEvent)e).Syscall),
+        PrivilegeEvent => SyscallName("privilege.", ((PrivilegeEvent)e).Syscall),
         GuardBanEvent => "xdp.ban",
         SensorSamplingEvent => "sensor.sampling",
         IndicatorAppliedEvent => "fleet.indicator",
         _ => e.Kind.ToString().ToLowerInvariant(),
     };
+
+    private static string SyscallName(string family, string syscall) => SyscallNames.GetOrAdd((family, syscall), static k => k.Family + k.Syscall);
+
+    /// <summary>A file intent as written: flag names in lower case ("write, create").</summary>
+    private static string IntentName(FileIntent intent) => (uint)intent < (uint)Intents.Length ? Intents[(int)intent] : intent.ToString().ToLowerInvariant();
 
     public static void Write(Utf8JsonWriter w, VigilEvent e)
     {
@@ -63,7 +72,7 @@ public static class EventJson
                 {
                     w.WriteString(Names.VigilFileTargetPath, file.TargetPath);
                 }
-                w.WriteString(Names.VigilFileIntent, file.Intent.ToString().ToLowerInvariant());
+                w.WriteString(Names.VigilFileIntent, IntentName(file.Intent));
                 w.WriteNumber(Names.VigilSyscallResult, file.Result);
                 break;
             case NetworkEvent net:

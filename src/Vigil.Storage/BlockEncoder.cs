@@ -22,7 +22,7 @@ internal sealed class BlockEncoder : IDisposable
 
     public BlockEncoder()
     {
-        _jsonWriter = new Utf8JsonWriter(_json, RecordWriter.JsonOptions);
+        _jsonWriter = new Utf8JsonWriter(_json, BatchPreparer.JsonOptions);
         _packer = new BinaryWriter(_raw, Encoding.UTF8, leaveOpen: true);
     }
 
@@ -36,7 +36,7 @@ internal sealed class BlockEncoder : IDisposable
             _jsonWriter.Reset();
             EventJson.Write(_jsonWriter, e);
             _jsonWriter.Flush();
-            EventBlock.Pack(_packer, time, e.Process.Pid, type, e.Process.ExecId.ToString(), container, _json.WrittenSpan);
+            EventBlock.Pack(_packer, time, e.Process.Pid, type, e.Process.ExecId, container, _json.WrittenSpan);
         }
         _packer.Flush();
         ReadOnlySpan<byte> raw = _raw.GetBuffer().AsSpan(0, (int)_raw.Length);

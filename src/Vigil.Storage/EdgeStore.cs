@@ -6,8 +6,10 @@ namespace Vigil.Storage;
 /// <summary>
 /// The edge store: one SQLite file in WAL mode. One writer (the agent's store sink) appends batches,
 /// one transaction each, and keeps the file inside its age and size budgets; any number of readers,
-/// in this or another process, query it at the same time (<see cref="OpenReadOnly"/>). A commit
-/// survives the writer being killed: a kill -9 loses only records not yet committed.
+/// in this or another process, query it at the same time (<see cref="OpenReadOnly"/>). A batch is
+/// prepared on the appending thread and committed on the store's commit thread, while the next one
+/// is prepared (<see cref="Append"/>). A commit survives the writer being killed: a kill -9 loses
+/// only records not yet committed.
 /// </summary>
 public sealed partial class EdgeStore : IDisposable
 {
@@ -19,11 +21,18 @@ public sealed partial class EdgeStore : IDisposable
     /// <summary>How long process and flow rows may stay folded in memory while the writer is busy (full batches).</summary>
     private static readonly TimeSpan SummaryInterval = TimeSpan.FromSeconds(5);
 
+    /// <summary>Batches that failed to commit whose leftovers (<see cref="PreparedBatch.Leftovers"/>) are kept for the next commit; older ones are given up.</summary>
+    private const int MaxLeftovers = 16;
+
     private readonly SqliteConnection _connection;
     private readonly FileStream? _writerLock;
     private readonly StoreOptions? _options;
-    private readonly RecordWriter? _writer;
+    private readonly BatchPreparer? _preparer;
+    private readonly BatchWriter? _writer;
+    private readonly CommitThread? _commits;
+    private readonly WalCheckpointer? _checkpointer;
     private readonly Retention? _retention;
+    private readonly List<PreparedBatch> _leftovers = [];
     private readonly long _runId;
     private DateTime _nextAgeCheck;
     private DateTime _nextSummaries;
@@ -42,13 +51,16 @@ public sealed partial class EdgeStore : IDisposable
         }
         StoreSchema.Create(connection);
         StoreSchema.Check(connection, path);
-        StoreSchema.Execute(connection, "PRAGMA synchronous = NORMAL; PRAGMA journal_size_limit = 16777216; PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY");
+        StoreSchema.Execute(connection, "PRAGMA synchronous = NORMAL; PRAGMA journal_size_limit = 16777216; PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY; PRAGMA wal_autocheckpoint = 0");
         _retention = new Retention(connection, options);
         _retention.CapFile();
         _retention.EnforceSize();
         UncleanStop = CloseUncleanRuns();
         _runId = Insert("INSERT INTO runs (started) VALUES ($t) RETURNING id", StoreTime.ToMicros(DateTime.UtcNow));
-        _writer = new RecordWriter(connection);
+        _writer = new BatchWriter(connection);
+        _preparer = new BatchPreparer();
+        _checkpointer = new WalCheckpointer(path);
+        _commits = new CommitThread("vigil store commit", CommitPrepared);
     }
 
     public string Path { get; }
@@ -169,29 +181,79 @@ public sealed partial class EdgeStore : IDisposable
     }
 
     /// <summary>
-    /// Writes a batch of records (events, detections, incident revisions) in one transaction, then
-    /// keeps the budgets. <paramref name="backlog"/> (records still queued) and <paramref name="dropped"/>
-    /// (records the queue refused so far) are recorded with the commit, so a later run can say what a
-    /// crash may have cost.
+    /// Writes a batch of records (events, detections, incident revisions) in one transaction and
+    /// returns once it committed; see <see cref="Append"/>. Throws <see cref="StoreCommitException"/>
+    /// when this batch or one appended before failed to commit.
     /// </summary>
     public void Write(IReadOnlyList<object> batch, long backlog = 0, long dropped = 0)
     {
-        if (_writer is null || _retention is null)
+        Append(batch, backlog, dropped);
+        Flush();
+    }
+
+    /// <summary>
+    /// Prepares a batch of records (events, detections, incident revisions) on this thread and hands
+    /// it to the commit thread, which writes it in one transaction and then keeps the budgets; returns
+    /// once the batch before has committed, so this thread prepares the next batch while this one
+    /// commits. <paramref name="backlog"/> (records still queued) and <paramref name="dropped"/>
+    /// (records the queue refused so far) are recorded with the commit, so a later run can say what a
+    /// crash may have cost. The batch's list may be reused once this returns. Throws
+    /// <see cref="StoreCommitException"/> when the batch before failed to commit (this one is taken).
+    /// </summary>
+    public void Append(IReadOnlyList<object> batch, long backlog = 0, long dropped = 0)
+    {
+        if (_preparer is null || _commits is null)
         {
             throw new InvalidOperationException($"store {Path} is open read-only");
         }
-        _writer.Summarize(batch);
         // A writer that has caught up (a batch smaller than the most it takes) writes the process and flow
         // rows with every batch; a busy one at most once an interval, each row once for all its events.
         DateTime now = DateTime.UtcNow;
         bool summaries = batch.Count < _options!.BatchSize || now >= _nextSummaries;
-        WithRoom(() => Commit(batch, backlog, dropped, summaries));
+        PreparedBatch prepared = _preparer.Prepare(batch, backlog, dropped, summaries);
         if (summaries)
         {
-            _writer.SummariesWritten();
-            _nextSummaries = now + SummaryInterval;
+            // Writing the rows of a busy node's flows takes seconds: they may take at most a fifth of the
+            // writer's time, so under heavy load the interval stretches (as written by the batch before).
+            _nextSummaries = now + TimeSpan.FromTicks(Math.Max(SummaryInterval.Ticks, 4 * _writer!.SummariesTook.Ticks));
         }
-        long deleted = _retention.Deleted;
+        _commits.Hand(prepared);
+    }
+
+    /// <summary>Waits until every batch appended has committed; throws <see cref="StoreCommitException"/> when the last one failed.</summary>
+    public void Flush() => (_commits ?? throw new InvalidOperationException($"store {Path} is open read-only")).Flush();
+
+    /// <summary>On the commit thread: one batch, with what earlier failed batches left, then the budgets.</summary>
+    private void CommitPrepared(PreparedBatch batch)
+    {
+        try
+        {
+            WithRoom(() => Commit(batch, stop: false));
+        }
+        catch (Exception ex)
+        {
+            if (_leftovers.Count == MaxLeftovers)
+            {
+                _leftovers.RemoveAt(0);
+            }
+            _leftovers.Add(batch.Leftovers());
+            throw new StoreCommitException($"store {Path}: {batch.Records} records not written: {ex.Message}", batch.Records, ex);
+        }
+        _leftovers.Clear();
+        try
+        {
+            KeepBudgets();
+        }
+        catch (Exception ex) when (ex is SqliteException or IOException)
+        {
+            throw new StoreCommitException($"store {Path}: retention failed after a commit: {ex.Message}", 0, ex);
+        }
+    }
+
+    private void KeepBudgets()
+    {
+        DateTime now = DateTime.UtcNow;
+        long deleted = _retention!.Deleted;
         if (now >= _nextAgeCheck)
         {
             _retention.DeleteOlderThan(now - _options!.Retention);
@@ -200,8 +262,7 @@ public sealed partial class EdgeStore : IDisposable
         _retention.EnforceSize();
         if (_retention.Deleted != deleted)
         {
-            // Retention may have deleted event keys the writer remembers as written.
-            _writer.Reset();
+            _preparer!.ForgetKeys();
         }
     }
 
@@ -218,42 +279,45 @@ public sealed partial class EdgeStore : IDisposable
             {
                 _writer!.Reset();
                 _retention!.EnforceSize(force: true);
+                _preparer!.ForgetKeys();
                 commit();
             }
         }
         catch
         {
-            // Rolled back: what the writer counted as written (block ids, event keys) is not.
+            // Rolled back: the event ids the writer gave are not taken.
             _writer!.Reset();
             throw;
         }
     }
 
-    private void Commit(IReadOnlyList<object> batch, long backlog, long dropped, bool summaries)
+    /// <summary>One transaction: what failed batches left, the batch, and the run's bookkeeping (its clean stop with <paramref name="stop"/>).</summary>
+    private void Commit(PreparedBatch batch, bool stop)
     {
+        _checkpointer!.RestartIfLong(_connection);
         using SqliteTransaction tx = _connection.BeginTransaction();
-        int written = 0;
-        foreach (object record in batch)
+        foreach (PreparedBatch left in _leftovers)
         {
-            if (_writer!.Write(tx, record))
-            {
-                written++;
-            }
+            _writer!.Write(tx, left);
         }
-        _writer!.Flush(tx, summaries);
+        _writer!.Write(tx, batch);
         using (SqliteCommand run = _connection.CreateCommand())
         {
             run.Transaction = tx;
-            run.CommandText = "UPDATE runs SET written = written + $n, dropped = $dropped, backlog = $backlog, last_commit = $t WHERE id = $id";
-            run.Parameters.AddWithValue("$n", written);
-            run.Parameters.AddWithValue("$dropped", dropped);
-            run.Parameters.AddWithValue("$backlog", backlog);
+            // The clean stop keeps the queue's counts of the last batch.
+            run.CommandText = stop
+                ? "UPDATE runs SET written = written + $n, last_commit = $t, stopped = $t, clean = 1 WHERE id = $id"
+                : "UPDATE runs SET written = written + $n, dropped = $dropped, backlog = $backlog, last_commit = $t WHERE id = $id";
+            run.Parameters.AddWithValue("$n", batch.Records);
+            run.Parameters.AddWithValue("$dropped", batch.Dropped);
+            run.Parameters.AddWithValue("$backlog", batch.Backlog);
             run.Parameters.AddWithValue("$t", StoreTime.ToMicros(DateTime.UtcNow));
             run.Parameters.AddWithValue("$id", _runId);
             run.ExecuteNonQuery();
         }
         tx.Commit();
-        Interlocked.Add(ref _written, written);
+        _checkpointer.Request();
+        Interlocked.Add(ref _written, batch.Records);
     }
 
     /// <summary>Marks runs that never closed as ended uncleanly at their last commit; returns the latest of them.</summary>
@@ -264,21 +328,6 @@ public sealed partial class EdgeStore : IDisposable
         return latest is null ? null : latest with { Stopped = latest.LastCommit ?? latest.Started };
     }
 
-    private void Stop()
-    {
-        using SqliteTransaction tx = _connection.BeginTransaction();
-        _writer!.Flush(tx, summaries: true);
-        using (SqliteCommand command = _connection.CreateCommand())
-        {
-            command.Transaction = tx;
-            command.CommandText = "UPDATE runs SET stopped = $t, clean = 1 WHERE id = $id";
-            command.Parameters.AddWithValue("$t", StoreTime.ToMicros(DateTime.UtcNow));
-            command.Parameters.AddWithValue("$id", _runId);
-            command.ExecuteNonQuery();
-        }
-        tx.Commit();
-    }
-
     private long Insert(string sql, long value)
     {
         using SqliteCommand command = _connection.CreateCommand();
@@ -287,18 +336,25 @@ public sealed partial class EdgeStore : IDisposable
         return (long)command.ExecuteScalar()!;
     }
 
-    /// <summary>A writer writes the process and flow rows still folded and records a clean stop; the last connection to close folds the WAL into the file.</summary>
+    /// <summary>
+    /// A writer waits for the batch committing, then writes the process and flow rows still folded and
+    /// records a clean stop; the last connection to close folds the WAL into the file.
+    /// </summary>
     public void Dispose()
     {
         try
         {
-            if (_writer is not null)
+            if (_commits is not null)
             {
-                WithRoom(Stop);
+                _commits.Dispose();
+                PreparedBatch last = _preparer!.Prepare([], 0, 0, summaries: true);
+                WithRoom(() => Commit(last, stop: true));
             }
         }
         finally
         {
+            _checkpointer?.Dispose();
+            _preparer?.Dispose();
             _writer?.Dispose();
             _connection.Dispose();
             _writerLock?.Dispose();

@@ -53,12 +53,18 @@ internal sealed class EventBlock
     }
 
     /// <summary>Appends one event in the block format.</summary>
-    public static void Pack(BinaryWriter writer, long time, uint pid, string type, string execId, string? container, ReadOnlySpan<byte> json)
+    public static void Pack(BinaryWriter writer, long time, uint pid, string type, ExecId execId, string? container, ReadOnlySpan<byte> json)
     {
         writer.Write(time);
         writer.Write(pid);
         writer.Write(type);
-        writer.Write(execId);
+        // As BinaryWriter.Write(string) would write the exec id's text, without making the string.
+        Span<char> text = stackalloc char[ExecId.MaxLength];
+        execId.TryFormat(text, out int length);
+        Span<byte> utf8 = stackalloc byte[ExecId.MaxLength];
+        int bytes = Encoding.UTF8.GetBytes(text[..length], utf8);
+        writer.Write7BitEncodedInt(bytes);
+        writer.Write(utf8[..bytes]);
         writer.Write(container ?? "");
         writer.Write(json.Length);
         writer.Write(json);

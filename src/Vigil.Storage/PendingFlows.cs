@@ -9,14 +9,12 @@ namespace Vigil.Storage;
 /// flow and interval instead of one per event. A busy node's flows are many (every process x peer)
 /// and spread over the whole table, so an upsert per event dirtied pages all over it in every batch.
 /// </summary>
-internal sealed class PendingFlows : IDisposable
+internal sealed class PendingFlows
 {
     private readonly Dictionary<FlowKey, FlowTotals> _flows = [];
-    private readonly Statement _upsert;
 
-    public PendingFlows(SqliteConnection connection)
-    {
-        _upsert = new Statement(connection, """
+    /// <summary>The statement <see cref="Write"/> runs, compiled once by the writer.</summary>
+    public static Statement Upsert(SqliteConnection connection) => new(connection, """
             INSERT INTO flows (exec_id, pid, name, container, transport, direction, remote_address, remote_port, connections, bytes_sent, bytes_received, first_seen, last_seen)
             VALUES ($exec_id, $pid, $name, $container, $transport, $direction, $remote_address, $remote_port, $connections, $bytes_sent, $bytes_received, $first_seen, $last_seen)
             ON CONFLICT (exec_id, transport, direction, remote_address, remote_port) DO UPDATE SET
@@ -24,7 +22,6 @@ internal sealed class PendingFlows : IDisposable
                 bytes_received = bytes_received + excluded.bytes_received, last_seen = max(last_seen, excluded.last_seen)
             """,
             "exec_id", "pid", "name", "container", "transport", "direction", "remote_address", "remote_port", "connections", "bytes_sent", "bytes_received", "first_seen", "last_seen");
-    }
 
     public void Add(NetworkEvent net, long time, string? container)
     {
@@ -45,19 +42,15 @@ internal sealed class PendingFlows : IDisposable
         totals.LastSeen = Math.Max(totals.LastSeen, time);
     }
 
-    /// <summary>Adds what was folded to the table; the totals stay until <see cref="Clear"/> (after the commit).</summary>
-    public void Write(SqliteTransaction tx)
+    /// <summary>Adds what was folded to the table (<paramref name="upsert"/> from <see cref="Upsert"/>).</summary>
+    public void Write(SqliteTransaction tx, Statement upsert)
     {
         foreach ((FlowKey key, FlowTotals t) in _flows)
         {
-            _upsert.Run(tx, key.ExecId.ToString(), t.Pid, t.Name, t.Container, key.Protocol == TransportProtocol.Tcp ? "tcp" : "udp",
+            upsert.Run(tx, key.ExecId.ToString(), t.Pid, t.Name, t.Container, key.Protocol == TransportProtocol.Tcp ? "tcp" : "udp",
                 key.Outbound ? "transmit" : "receive", key.Remote.ToString(), key.RemotePort, t.Connections, t.BytesSent, t.BytesReceived, t.FirstSeen, t.LastSeen);
         }
     }
-
-    public void Clear() => _flows.Clear();
-
-    public void Dispose() => _upsert.Dispose();
 
     private readonly record struct FlowKey(ExecId ExecId, TransportProtocol Protocol, bool Outbound, IPAddress Remote, ushort RemotePort);
 

@@ -10,15 +10,12 @@ namespace Vigil.Storage;
 /// inserts a process gives its pid, parent and start; the latest exec its name, binary, command
 /// line, user and container; the latest exit its exit.
 /// </summary>
-internal sealed class PendingProcesses : IDisposable
+internal sealed class PendingProcesses
 {
     private readonly Dictionary<ExecId, PendingProcess> _processes = [];
-    private readonly Statement _upsert;
-    private readonly Statement _exitStored;
 
-    public PendingProcesses(SqliteConnection connection)
-    {
-        _upsert = new Statement(connection, """
+    /// <summary>The statement <see cref="Write"/> runs for a process something inserts, compiled once by the writer.</summary>
+    public static Statement Upsert(SqliteConnection connection) => new(connection, """
             INSERT INTO processes (exec_id, pid, parent_exec_id, ppid, name, binary, command_line, user_id, container, start, exit, exit_code)
             VALUES ($exec_id, $pid, $parent_exec_id, $ppid, $name, $binary, $command_line, $user_id, $container, $start, $exit, $exit_code)
             ON CONFLICT (exec_id) DO UPDATE SET
@@ -28,10 +25,11 @@ internal sealed class PendingProcesses : IDisposable
                 exit = coalesce(excluded.exit, exit), exit_code = iif(excluded.exit IS NULL, exit_code, excluded.exit_code)
             """,
             "exec_id", "pid", "parent_exec_id", "ppid", "name", "binary", "command_line", "user_id", "container", "start", "exit", "exit_code", "exec");
-        _exitStored = new Statement(connection,
-            "UPDATE processes SET exit = $exit, exit_code = $exit_code WHERE exec_id = $exec_id",
-            "exit", "exit_code", "exec_id");
-    }
+
+    /// <summary>The statement <see cref="Write"/> runs for an exit of a process only the table knows.</summary>
+    public static Statement ExitStored(SqliteConnection connection) => new(connection,
+        "UPDATE processes SET exit = $exit, exit_code = $exit_code WHERE exec_id = $exec_id",
+        "exit", "exit_code", "exec_id");
 
     /// <summary>A process seen exec'ing: inserted if new, its image (name, binary, command line, user, container) replaced if known.</summary>
     public void Exec(ProcessRow row)
@@ -61,32 +59,24 @@ internal sealed class PendingProcesses : IDisposable
         }
     }
 
-    /// <summary>Writes what was folded; it stays until <see cref="Clear"/> (after the commit).</summary>
-    public void Write(SqliteTransaction tx)
+    /// <summary>Writes what was folded (<paramref name="upsert"/> from <see cref="Upsert"/>, <paramref name="exitStored"/> from <see cref="ExitStored"/>).</summary>
+    public void Write(SqliteTransaction tx, Statement upsert, Statement exitStored)
     {
         foreach ((ExecId execId, PendingProcess p) in _processes)
         {
             string id = execId.ToString();
             if (p.StoredExit is var (storedTime, storedCode))
             {
-                _exitStored.Run(tx, storedTime, storedCode, id);
+                exitStored.Run(tx, storedTime, storedCode, id);
             }
             if (p.Inserted is not { } first)
             {
                 continue;
             }
             ProcessRow image = p.Image ?? first;
-            _upsert.Run(tx, id, first.Pid, first.ParentExecId.ToString(), first.ParentPid, image.Name, image.Binary, image.CommandLine, image.UserId,
+            upsert.Run(tx, id, first.Pid, first.ParentExecId.ToString(), first.ParentPid, image.Name, image.Binary, image.CommandLine, image.UserId,
                 image.Container, first.Start, p.Exit?.Time, p.Exit?.Code, p.Image is not null);
         }
-    }
-
-    public void Clear() => _processes.Clear();
-
-    public void Dispose()
-    {
-        _upsert.Dispose();
-        _exitStored.Dispose();
     }
 
     private PendingProcess Get(ExecId execId)

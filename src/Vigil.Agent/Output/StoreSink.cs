@@ -4,9 +4,10 @@ using Vigil.Storage;
 namespace Vigil.Agent.Output;
 
 /// <summary>
-/// The edge store as a sink: records queue here and are written a batch per transaction on the
-/// drain thread, never on the kernel reader's. Each commit records what was still queued, so after a
-/// kill -9 the next run can say how much the crash may have cost.
+/// The edge store as a sink: records queue here and are written a batch per transaction, prepared on
+/// the drain thread (never on the kernel reader's) while the store's commit thread commits the batch
+/// before. Each commit records what was still queued, so after a kill -9 the next run can say how
+/// much the crash may have cost.
 /// </summary>
 public sealed class StoreSink : ConclusionQueue
 {
@@ -27,12 +28,12 @@ public sealed class StoreSink : ConclusionQueue
     {
         try
         {
-            Store.Write(batch, Depth, Dropped + Failed);
+            Store.Append(batch, Depth, Dropped + Failed);
         }
-        catch (Exception ex) when (ex is StoreException or Microsoft.Data.Sqlite.SqliteException or IOException)
+        catch (StoreCommitException ex)
         {
-            // A failing disk must not stop the drain: count what was lost and keep going.
-            CountFailed(batch.Count);
+            // A failing disk must not stop the drain: count what an earlier batch lost and keep going.
+            CountFailed(ex.Records);
         }
         return ValueTask.CompletedTask;
     }
@@ -40,6 +41,14 @@ public sealed class StoreSink : ConclusionQueue
     public override async ValueTask DisposeAsync()
     {
         await base.DisposeAsync().ConfigureAwait(false);
+        try
+        {
+            Store.Flush();
+        }
+        catch (StoreCommitException ex)
+        {
+            CountFailed(ex.Records);
+        }
         Store.Dispose();
     }
 }
