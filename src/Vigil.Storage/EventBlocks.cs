@@ -19,8 +19,12 @@ internal sealed class EventBlocks : IDisposable
     /// <summary>The most time between the events of one block.</summary>
     public const long MaxSpanMicros = 60_000_000;
 
-    /// <summary>A key's last time is written again only when it is this much older than its newest event, so most events touch no key row.</summary>
-    public static readonly long KeyRefreshMicros = 60_000_000;
+    /// <summary>
+    /// A key's last time is written again only when it is this much older than its newest event, so most
+    /// events touch no key row. Queries do not read it; it only lets retention delete keys no block
+    /// can hold any more, which a key outliving its events by this much does not hurt.
+    /// </summary>
+    public const long KeyRefreshMicros = 600_000_000;
 
     private readonly Dictionary<string, EventBlock> _open = new(StringComparer.Ordinal);
     private readonly List<EventBlock> _closed = [];

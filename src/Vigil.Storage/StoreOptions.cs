@@ -17,8 +17,8 @@ public sealed record StoreOptions
     public long MaxBytes { get; init; } = 1L << 30;
 
     /// <summary>
-    /// Records waiting to be written. With the batch being written, this bounds what a kill -9 can
-    /// lose; records that do not fit are dropped and counted.
+    /// Records waiting to be written. With two batches (one committing, one being prepared), this
+    /// bounds what a kill -9 can lose; records that do not fit are dropped and counted.
     /// </summary>
     public int QueueCapacity { get; init; } = 16384;
 

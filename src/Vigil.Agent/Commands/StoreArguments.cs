@@ -26,7 +26,7 @@ internal static class StoreArguments
 
     public static Option<int?> Queue() => new("--store-queue")
     {
-        Description = "Records waiting for the store before new ones are dropped and counted; with one batch, what a kill -9 can lose",
+        Description = "Records waiting for the store before new ones are dropped and counted; with two batches (one committing, one being prepared), what a kill -9 can lose",
     };
 
     public static Option<int?> Batch() => new("--store-batch")
