@@ -6,9 +6,10 @@ namespace Vigil.Enrichment.Processes;
 /// <summary>
 /// Events whose process is not in the cache yet wait here, briefly and boundedly, for its exec or
 /// fork record: the sensors' ring buffers are read in turn, so a file or network record can
-/// overtake the exec that came before it. When the process arrives its events go on with it, in
-/// their order; when the wait ends first they go on without context (counted), never with an
-/// invented one.
+/// overtake the exec that came before it. So do events of a forked child that has exec'd while its
+/// exec record is still on its way (<see cref="ExecOnItsWay"/>): its image is not its parent's any
+/// more. When the process arrives its events go on with it, in their order; when the wait ends
+/// first they go on with what was known (counted): nothing, or the forked image, never an invented one.
 /// </summary>
 public sealed class LateContext : IDisposable
 {
@@ -38,7 +39,7 @@ public sealed class LateContext : IDisposable
     /// <summary>Events that waited and then got their process.</summary>
     public long Filled => Interlocked.Read(ref _filled);
 
-    /// <summary>Events whose wait ended without their process: passed on without context.</summary>
+    /// <summary>Events whose wait ended without their process's record: passed on without context, or with the forked image.</summary>
     public long Expired => Interlocked.Read(ref _expired);
 
     /// <summary>Events passed on without context at once because too many were waiting.</summary>
@@ -71,26 +72,47 @@ public sealed class LateContext : IDisposable
         _next.Publish(e);
     }
 
-    /// <summary>A process became known: its waiting events go on with it, oldest first.</summary>
+    /// <summary>
+    /// Whether <paramref name="e"/>, of a process known only from its fork, already carries another
+    /// name than the forked image: the process has exec'd and its exec record is still on its way.
+    /// (A thread renamed with prctl looks the same; its events wait out the wait and go on with the forked image.)
+    /// </summary>
+    public static bool ExecOnItsWay(VigilEvent e, ProcessInfo known) =>
+        known.Source == ProcessSource.Fork && !string.Equals(e.Process.Comm, known.Comm, StringComparison.Ordinal);
+
+    /// <summary>A process became known: its waiting events go on with it, oldest first (those it cannot be the image of wait on with it as their fallback).</summary>
     public void Arrived(ProcessInfo process)
     {
         lock (_lock)
         {
-            if (!_parkedPerProcess.Remove(process.ExecId))
+            if (!_parkedPerProcess.TryGetValue(process.ExecId, out int waiting))
             {
                 return;
             }
             for (LinkedListNode<Parked>? node = _parked.First; node is not null;)
             {
                 LinkedListNode<Parked>? next = node.Next;
-                if (node.Value.Event.Process.ExecId == process.ExecId)
+                VigilEvent e = node.Value.Event;
+                if (e.Process.ExecId == process.ExecId)
                 {
-                    _parked.Remove(node);
-                    node.Value.Event.Context = process;
-                    Interlocked.Increment(ref _filled);
-                    _next.Publish(node.Value.Event);
+                    e.Context = process;
+                    if (!ExecOnItsWay(e, process))
+                    {
+                        _parked.Remove(node);
+                        waiting--;
+                        Interlocked.Increment(ref _filled);
+                        _next.Publish(e);
+                    }
                 }
                 node = next;
+            }
+            if (waiting == 0)
+            {
+                _parkedPerProcess.Remove(process.ExecId);
+            }
+            else
+            {
+                _parkedPerProcess[process.ExecId] = waiting;
             }
         }
     }

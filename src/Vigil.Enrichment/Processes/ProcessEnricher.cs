@@ -44,7 +44,7 @@ public sealed class ProcessEnricher : IEventSink, IDisposable
                 break;
             default:
                 e.Context = _cache.Find(e.Process.ExecId);
-                if (e.Context is null && !e.Process.ExecId.IsEmpty)
+                if ((e.Context is null && !e.Process.ExecId.IsEmpty) || (e.Context is not null && LateContext.ExecOnItsWay(e, e.Context)))
                 {
                     Late.Park(e);
                     return;

@@ -9,7 +9,7 @@ public sealed class LateContextTests
 {
     private static readonly ExecId Shell = new(1, 4242, 777);
 
-    private static ProcessIdentity Identity(ExecId id) => new()
+    private static ProcessIdentity Identity(ExecId id, string comm = "sh") => new()
     {
         Pid = id.Pid,
         Tid = id.Pid,
@@ -19,28 +19,30 @@ public sealed class LateContextTests
         EffectiveUid = 0,
         EffectiveGid = 0,
         CgroupId = 1,
-        Comm = "sh",
+        Comm = comm,
         ExecId = id,
         ParentExecId = new ExecId(1, 1, 1),
     };
 
-    private static FileEvent Open(ExecId id, string path) => new()
+    private static FileEvent Open(ExecId id, string path, string comm = "sh") => new()
     {
         Timestamp = DateTime.UtcNow,
-        Process = Identity(id),
+        Process = Identity(id, comm),
         Syscall = "openat",
         Path = path,
         Intent = FileIntent.Read,
     };
 
-    private static ProcessExecEvent Exec(ExecId id) => new()
+    private static ProcessExecEvent Exec(ExecId id, string binary = "/bin/sh") => new()
     {
         Timestamp = DateTime.UtcNow,
-        Process = Identity(id),
-        Binary = "/bin/sh",
-        Args = ["sh"],
+        Process = Identity(id, Path.GetFileName(binary)),
+        Binary = binary,
+        Args = [Path.GetFileName(binary)],
         ArgsTruncated = false,
     };
+
+    private static ProcessForkEvent Fork(ExecId parent, ExecId child) => new() { Timestamp = DateTime.UtcNow, Process = Identity(parent), ChildPid = child.Pid, ChildExecId = child };
 
     [Fact]
     public void An_event_read_before_its_exec_goes_on_after_it_with_the_process()
@@ -72,11 +74,66 @@ public sealed class LateContextTests
         var child = new ExecId(1, 4243, 778);
 
         enricher.Publish(Open(child, "/tmp/x"));
-        enricher.Publish(new ProcessForkEvent { Timestamp = DateTime.UtcNow, Process = Identity(Shell), ChildPid = child.Pid, ChildExecId = child });
+        enricher.Publish(Fork(Shell, child));
 
         FileEvent open = sink.WaitFor<FileEvent>(e => e.Path == "/tmp/x");
         Assert.Equal(child, open.Context!.ExecId);
         Assert.Equal("/bin/sh", open.Context.Binary);
+    }
+
+    [Fact]
+    public void A_forked_childs_event_that_already_carries_its_new_name_waits_for_the_exec_and_gets_its_image()
+    {
+        var sink = new CollectingSink();
+        using var enricher = new ProcessEnricher(new ProcessCache(64), sink, late: new LateContextOptions { Wait = TimeSpan.FromSeconds(30) });
+        enricher.Publish(Exec(Shell));
+        var child = new ExecId(1, 4243, 778);
+        enricher.Publish(Fork(Shell, child));
+        // Before its exec the child is the shell; its events say "sh" and go on with the shell's image.
+        enricher.Publish(Open(child, "/tmp/before"));
+        Assert.Equal("/bin/sh", sink.WaitFor<FileEvent>(e => e.Path == "/tmp/before").Context!.Binary);
+
+        // The ring with the child's open was read before the one with its exec: the open already says "cat".
+        enricher.Publish(Open(child, "/etc/shadow", comm: "cat"));
+        Assert.DoesNotContain(sink.Snapshot(), e => e is FileEvent { Path: "/etc/shadow" });
+        enricher.Publish(Exec(child, "/usr/bin/cat"));
+
+        FileEvent read = sink.WaitFor<FileEvent>(e => e.Path == "/etc/shadow");
+        Assert.Equal("/usr/bin/cat", read.Context!.Binary);
+        Assert.Equal(1, enricher.Late.Filled);
+    }
+
+    [Fact]
+    public void A_childs_new_name_seen_before_its_fork_keeps_waiting_past_the_fork_for_the_exec()
+    {
+        var sink = new CollectingSink();
+        using var enricher = new ProcessEnricher(new ProcessCache(64), sink, late: new LateContextOptions { Wait = TimeSpan.FromSeconds(30) });
+        enricher.Publish(Exec(Shell));
+        var child = new ExecId(1, 4243, 778);
+
+        enricher.Publish(Open(child, "/etc/shadow", comm: "cat"));
+        enricher.Publish(Fork(Shell, child));
+        Assert.DoesNotContain(sink.Snapshot(), e => e is FileEvent);
+        enricher.Publish(Exec(child, "/usr/bin/cat"));
+
+        Assert.Equal("/usr/bin/cat", sink.WaitFor<FileEvent>(e => e.Path == "/etc/shadow").Context!.Binary);
+    }
+
+    [Fact]
+    public void A_renamed_thread_of_a_forked_child_goes_on_with_the_forked_image_when_no_exec_comes()
+    {
+        var sink = new CollectingSink();
+        using var enricher = new ProcessEnricher(new ProcessCache(64), sink, late: new LateContextOptions { Wait = TimeSpan.FromMilliseconds(100) });
+        enricher.Publish(Exec(Shell));
+        var child = new ExecId(1, 4243, 778);
+        enricher.Publish(Fork(Shell, child));
+
+        enricher.Publish(Open(child, "/var/log/worker", comm: "worker-1"));
+        FileEvent open = sink.WaitFor<FileEvent>(e => e.Path == "/var/log/worker", TimeSpan.FromSeconds(5));
+
+        Assert.Equal(child, open.Context!.ExecId);
+        Assert.Equal("/bin/sh", open.Context.Binary);
+        Assert.Equal(1, enricher.Late.Expired);
     }
 
     [Fact]
