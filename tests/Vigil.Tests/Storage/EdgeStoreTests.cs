@@ -185,6 +185,29 @@ public sealed class EdgeStoreTests : IDisposable
     }
 
     [Fact]
+    public void A_batch_that_cannot_commit_is_reported_with_its_records_and_the_next_batch_writes_what_it_folded()
+    {
+        var options = new StoreOptions { Path = _file.Path, MaxBytes = StoreOptions.MinimumMaxBytes };
+        ProcessInfo stress = _events.Process("/usr/bin/stress");
+        ProcessInfo survivor = _events.Process("/usr/bin/survivor");
+        using EdgeStore store = EdgeStore.Open(options);
+        // More than the whole budget in one batch (random names do not compress): pruning cannot make room for it.
+        List<object> tooBig = [_events.Exec(survivor), .. Enumerable.Range(0, 40_000).Select(_ =>
+            _events.File(stress, "/var/tmp/" + Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(256)), FileIntent.Write))];
+
+        StoreCommitException failed = Assert.Throws<StoreCommitException>(() => store.Write(tooBig));
+        Assert.Equal(tooBig.Count, failed.Records);
+        Assert.Contains("records not written", failed.Message, StringComparison.Ordinal);
+
+        // The store goes on: the next batch commits, and with it the process row the failed batch folded.
+        store.Write([_events.File(survivor, "/etc/hosts", FileIntent.Read)]);
+        using EdgeStore reader = EdgeStore.OpenReadOnly(_file.Path);
+        Assert.Equal("ok", reader.IntegrityCheck());
+        Assert.Equal("/etc/hosts", JsonDocument.Parse(Assert.Single(reader.Events(new EventQuery())).Json).RootElement.GetProperty("file.path").GetString());
+        Assert.Contains(reader.Processes(), p => p.ExecId == survivor.ExecId.ToString() && p.Binary == "/usr/bin/survivor");
+    }
+
+    [Fact]
     public void Records_older_than_the_retention_are_deleted()
     {
         ProcessInfo p = _events.Process("/usr/bin/old");
