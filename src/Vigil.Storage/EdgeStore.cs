@@ -59,7 +59,7 @@ public sealed partial class EdgeStore : IDisposable
         _runId = Insert("INSERT INTO runs (started) VALUES ($t) RETURNING id", StoreTime.ToMicros(DateTime.UtcNow));
         _writer = new BatchWriter(connection);
         _preparer = new BatchPreparer();
-        _checkpointer = new WalCheckpointer(path);
+        _checkpointer = new WalCheckpointer(Connect(path, SqliteOpenMode.ReadWrite, c => c));
         _commits = new CommitThread("vigil store commit", CommitPrepared);
     }
 

@@ -23,11 +23,10 @@ internal sealed class WalCheckpointer : IDisposable
     private long _walFrames;
     private volatile bool _stopping;
 
-    public WalCheckpointer(string path)
+    /// <param name="connection">A read-write connection of its own to the store's file; the checkpointer disposes it.</param>
+    public WalCheckpointer(SqliteConnection connection)
     {
-        _connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadWrite, Pooling = false }.ToString());
-        _connection.Open();
-        StoreSchema.Execute(_connection, "PRAGMA busy_timeout = 5000");
+        _connection = connection;
         _thread = new Thread(Run) { IsBackground = true, Name = "vigil store checkpoint" };
         _thread.Start();
     }

@@ -8,6 +8,10 @@ namespace Vigil.Tests.Enrichment;
 public sealed class LateContextTests
 {
     private static readonly ExecId Shell = new(1, 4242, 777);
+    private static readonly ExecId Child = new(1, 4243, 778);
+
+    private static ProcessEnricher Enricher(CollectingSink sink, TimeSpan wait) =>
+        new(new ProcessCache(64), sink, late: new LateContextOptions { Wait = wait });
 
     private static ProcessIdentity Identity(ExecId id, string comm = "sh") => new()
     {
@@ -48,7 +52,7 @@ public sealed class LateContextTests
     public void An_event_read_before_its_exec_goes_on_after_it_with_the_process()
     {
         var sink = new CollectingSink();
-        using var enricher = new ProcessEnricher(new ProcessCache(64), sink, late: new LateContextOptions { Wait = TimeSpan.FromSeconds(30) });
+        using var enricher = Enricher(sink, TimeSpan.FromSeconds(30));
 
         enricher.Publish(Open(Shell, "/etc/first"));
         enricher.Publish(Open(Shell, "/etc/second"));
@@ -69,15 +73,14 @@ public sealed class LateContextTests
     public void A_forked_child_releases_its_events_too()
     {
         var sink = new CollectingSink();
-        using var enricher = new ProcessEnricher(new ProcessCache(64), sink, late: new LateContextOptions { Wait = TimeSpan.FromSeconds(30) });
+        using ProcessEnricher enricher = Enricher(sink, TimeSpan.FromSeconds(30));
         enricher.Publish(Exec(Shell));
-        var child = new ExecId(1, 4243, 778);
 
-        enricher.Publish(Open(child, "/tmp/x"));
-        enricher.Publish(Fork(Shell, child));
+        enricher.Publish(Open(Child, "/tmp/x"));
+        enricher.Publish(Fork(Shell, Child));
 
         FileEvent open = sink.WaitFor<FileEvent>(e => e.Path == "/tmp/x");
-        Assert.Equal(child, open.Context!.ExecId);
+        Assert.Equal(Child, open.Context!.ExecId);
         Assert.Equal("/bin/sh", open.Context.Binary);
     }
 
@@ -85,18 +88,17 @@ public sealed class LateContextTests
     public void A_forked_childs_event_that_already_carries_its_new_name_waits_for_the_exec_and_gets_its_image()
     {
         var sink = new CollectingSink();
-        using var enricher = new ProcessEnricher(new ProcessCache(64), sink, late: new LateContextOptions { Wait = TimeSpan.FromSeconds(30) });
+        using ProcessEnricher enricher = Enricher(sink, TimeSpan.FromSeconds(30));
         enricher.Publish(Exec(Shell));
-        var child = new ExecId(1, 4243, 778);
-        enricher.Publish(Fork(Shell, child));
+        enricher.Publish(Fork(Shell, Child));
         // Before its exec the child is the shell; its events say "sh" and go on with the shell's image.
-        enricher.Publish(Open(child, "/tmp/before"));
+        enricher.Publish(Open(Child, "/tmp/before"));
         Assert.Equal("/bin/sh", sink.WaitFor<FileEvent>(e => e.Path == "/tmp/before").Context!.Binary);
 
         // The ring with the child's open was read before the one with its exec: the open already says "cat".
-        enricher.Publish(Open(child, "/etc/shadow", comm: "cat"));
+        enricher.Publish(Open(Child, "/etc/shadow", comm: "cat"));
         Assert.DoesNotContain(sink.Snapshot(), e => e is FileEvent { Path: "/etc/shadow" });
-        enricher.Publish(Exec(child, "/usr/bin/cat"));
+        enricher.Publish(Exec(Child, "/usr/bin/cat"));
 
         FileEvent read = sink.WaitFor<FileEvent>(e => e.Path == "/etc/shadow");
         Assert.Equal("/usr/bin/cat", read.Context!.Binary);
@@ -107,14 +109,13 @@ public sealed class LateContextTests
     public void A_childs_new_name_seen_before_its_fork_keeps_waiting_past_the_fork_for_the_exec()
     {
         var sink = new CollectingSink();
-        using var enricher = new ProcessEnricher(new ProcessCache(64), sink, late: new LateContextOptions { Wait = TimeSpan.FromSeconds(30) });
+        using ProcessEnricher enricher = Enricher(sink, TimeSpan.FromSeconds(30));
         enricher.Publish(Exec(Shell));
-        var child = new ExecId(1, 4243, 778);
 
-        enricher.Publish(Open(child, "/etc/shadow", comm: "cat"));
-        enricher.Publish(Fork(Shell, child));
+        enricher.Publish(Open(Child, "/etc/shadow", comm: "cat"));
+        enricher.Publish(Fork(Shell, Child));
         Assert.DoesNotContain(sink.Snapshot(), e => e is FileEvent);
-        enricher.Publish(Exec(child, "/usr/bin/cat"));
+        enricher.Publish(Exec(Child, "/usr/bin/cat"));
 
         Assert.Equal("/usr/bin/cat", sink.WaitFor<FileEvent>(e => e.Path == "/etc/shadow").Context!.Binary);
     }
@@ -123,15 +124,14 @@ public sealed class LateContextTests
     public void A_renamed_thread_of_a_forked_child_goes_on_with_the_forked_image_when_no_exec_comes()
     {
         var sink = new CollectingSink();
-        using var enricher = new ProcessEnricher(new ProcessCache(64), sink, late: new LateContextOptions { Wait = TimeSpan.FromMilliseconds(100) });
+        using ProcessEnricher enricher = Enricher(sink, TimeSpan.FromMilliseconds(100));
         enricher.Publish(Exec(Shell));
-        var child = new ExecId(1, 4243, 778);
-        enricher.Publish(Fork(Shell, child));
+        enricher.Publish(Fork(Shell, Child));
 
-        enricher.Publish(Open(child, "/var/log/worker", comm: "worker-1"));
+        enricher.Publish(Open(Child, "/var/log/worker", comm: "worker-1"));
         FileEvent open = sink.WaitFor<FileEvent>(e => e.Path == "/var/log/worker", TimeSpan.FromSeconds(5));
 
-        Assert.Equal(child, open.Context!.ExecId);
+        Assert.Equal(Child, open.Context!.ExecId);
         Assert.Equal("/bin/sh", open.Context.Binary);
         Assert.Equal(1, enricher.Late.Expired);
     }
@@ -140,7 +140,7 @@ public sealed class LateContextTests
     public void When_the_process_never_comes_the_event_goes_on_without_context_after_the_wait()
     {
         var sink = new CollectingSink();
-        using var enricher = new ProcessEnricher(new ProcessCache(64), sink, late: new LateContextOptions { Wait = TimeSpan.FromMilliseconds(100) });
+        using var enricher = Enricher(sink, TimeSpan.FromMilliseconds(100));
 
         enricher.Publish(Open(Shell, "/etc/orphan"));
         FileEvent open = sink.WaitFor<FileEvent>(e => e.Path == "/etc/orphan", TimeSpan.FromSeconds(5));
@@ -170,7 +170,7 @@ public sealed class LateContextTests
     public void Disposing_passes_on_what_still_waits()
     {
         var sink = new CollectingSink();
-        var enricher = new ProcessEnricher(new ProcessCache(64), sink, late: new LateContextOptions { Wait = TimeSpan.FromSeconds(30) });
+        var enricher = Enricher(sink, TimeSpan.FromSeconds(30));
         enricher.Publish(Open(Shell, "/etc/pending"));
         enricher.Dispose();
         Assert.Equal("/etc/pending", Assert.IsType<FileEvent>(Assert.Single(sink.Snapshot())).Path);
