@@ -181,8 +181,7 @@ public sealed class StoreQueryCommandTests
 
     private static string Eventually(Func<string?> attempt)
     {
-        // Each attempt starts a vigil process; on a CI machine running two test assemblies at once that alone takes seconds.
-        DateTime deadline = DateTime.UtcNow.AddSeconds(30);
+        DateTime deadline = DateTime.UtcNow.AddSeconds(15);
         while (true)
         {
             if (attempt() is { } found)
