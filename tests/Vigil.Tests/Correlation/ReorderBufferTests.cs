@@ -25,9 +25,22 @@ public sealed class ReorderBufferTests
         buffer.Add("exec", T0.AddMilliseconds(1), now: T0.AddMilliseconds(40));
 
         Assert.Empty(Take(buffer, T0.AddMilliseconds(60)));
-        Assert.Equal(TimeSpan.FromMilliseconds(41), buffer.UntilDue(T0.AddMilliseconds(60)));
-        Assert.Equal(["exec", "write"], Take(buffer, T0.AddMilliseconds(105)));
-        Assert.Null(buffer.UntilDue(T0.AddMilliseconds(105)));
+        Assert.Equal(TimeSpan.FromMilliseconds(80), buffer.UntilDue(T0.AddMilliseconds(60)));
+        Assert.Equal(["exec", "write"], Take(buffer, T0.AddMilliseconds(140)));
+        Assert.Null(buffer.UntilDue(T0.AddMilliseconds(140)));
+    }
+
+    [Fact]
+    public void A_lagging_pipeline_still_puts_the_rings_back_in_order()
+    {
+        // Under load both events arrive a second after they happened, the read of the file before the connect that followed it.
+        var buffer = new ReorderBuffer<string>(Window);
+        buffer.Add("connect", T0.AddMilliseconds(16), now: T0.AddSeconds(1));
+        Assert.Empty(Take(buffer, T0.AddSeconds(1)));
+        buffer.Add("read", T0, now: T0.AddSeconds(1).AddMilliseconds(60));
+
+        Assert.Empty(Take(buffer, T0.AddSeconds(1).AddMilliseconds(60)));
+        Assert.Equal(["read", "connect"], Take(buffer, T0.AddSeconds(1).AddMilliseconds(160)));
     }
 
     [Fact]
