@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Process sensor: exec, fork and exit of whole processes (not threads). */
+/* Process sensor: exec, fork and exit of whole processes (not threads), and the
+ * creation of the cgroups they run in. */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_tracing.h>
 #include "vigil/process.h"
+#include "vigil/cgroup.h"
 #include "vigil/cwd.h"
 #include "vigil/ringbuf.h"
 #include "vigil/task.h"
@@ -14,6 +16,7 @@ char LICENSE[] SEC("license") = "GPL";
 VIGIL_EXPORT_RECORD(vigil_exec_record);
 VIGIL_EXPORT_RECORD(vigil_fork_record);
 VIGIL_EXPORT_RECORD(vigil_exit_record);
+VIGIL_EXPORT_RECORD(vigil_cgroup_record);
 
 /* Bytes of argv copied per exec; set by the loader, capped at VIGIL_ARGS_MAX. */
 const volatile __u32 vigil_args_budget = 1024;
@@ -172,6 +175,30 @@ int handle_exit(void *ctx)
 	rec->signal = code & 0x7f;
 	rec->core_dumped = (code & 0x80) != 0;
 	__builtin_memset(rec->pad, 0, sizeof(rec->pad));
+	vigil_submit(&process_events, rec);
+	return 0;
+}
+
+/* In the process ring, a cgroup's record comes before the exec and fork records of every process
+ * started after its creation, so user space knows the path when it handles their events. */
+SEC("tp/cgroup/cgroup_mkdir")
+int handle_cgroup_mkdir(struct trace_event_raw_cgroup *ctx)
+{
+	struct vigil_cgroup_record *rec;
+
+	/* Only v2 cgroup ids are what the other records carry. */
+	if (ctx->root != VIGIL_CGROUP2_HIERARCHY)
+		return 0;
+	rec = vigil_reserve(&process_events, sizeof(*rec));
+	if (!rec)
+		return 0;
+	if (bpf_probe_read_kernel_str(rec->path, sizeof(rec->path),
+				      (void *)ctx + (ctx->__data_loc_path & 0xFFFF)) < 0) {
+		bpf_ringbuf_discard(rec, 0);
+		return 0;
+	}
+	vigil_fill_header(&rec->hdr, VIGIL_RECORD_CGROUP_MKDIR, sizeof(*rec));
+	rec->cgroup_id = ctx->id;
 	vigil_submit(&process_events, rec);
 	return 0;
 }

@@ -18,6 +18,7 @@ public enum RecordKind : ushort
     Exec = 1,
     Fork = 2,
     Exit = 3,
+    CgroupMkdir = 4,
     File = 10,
     Privilege = 20,
     Connect = 30,

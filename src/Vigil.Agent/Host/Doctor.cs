@@ -53,7 +53,7 @@ public static class Doctor
     private static IEnumerable<DoctorCheck> TrySensors(SensorOptions options, bool possible)
     {
         using var reader = new RingBufferReader();
-        foreach (Sensor sensor in NodeAgent.CreateSensors(new DiscardSink(), NullLoggerFactory.Instance, new NetworkSensorOptions()))
+        foreach (Sensor sensor in NodeAgent.CreateSensors(new DiscardSink(), null, NullLoggerFactory.Instance, new NetworkSensorOptions()))
         {
             string name = "sensor:" + sensor.Name;
             if (!possible)

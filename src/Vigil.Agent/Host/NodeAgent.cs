@@ -50,7 +50,7 @@ public sealed class NodeAgent : IAsyncDisposable
         _analysis = new AnalysisPipeline(rules.RuleSet, Sequences, options.Analysis, output, () => KernelDrops);
         Enricher = new ProcessEnricher(Processes, _analysis, new ContainerResolver(Cgroups), options.LateContext);
         NetworkSensorOptions network = options.Network with { FlowCgroup = options.Network.FlowCgroup ?? Cgroups.MountPoint };
-        _sensors = new SensorHost(CreateSensors(Enricher, logs, network), logs.CreateLogger<SensorHost>());
+        _sensors = new SensorHost(CreateSensors(Enricher, Cgroups, logs, network), logs.CreateLogger<SensorHost>());
     }
 
     public AgentOptions Options { get; }
@@ -187,9 +187,9 @@ public sealed class NodeAgent : IAsyncDisposable
     public IReadOnlyList<FlowSummary> TopFlows(int count, FlowOrder order = FlowOrder.Bytes) =>
         Network is { Status.State: SensorState.Running } network ? network.Flows.Top(count, order) : [];
 
-    public static IEnumerable<Sensor> CreateSensors(IEventSink sink, ILoggerFactory logs, NetworkSensorOptions network) =>
+    public static IEnumerable<Sensor> CreateSensors(IEventSink sink, ICgroupSink? cgroups, ILoggerFactory logs, NetworkSensorOptions network) =>
     [
-        new ProcessSensor(sink, logs.CreateLogger<ProcessSensor>()),
+        new ProcessSensor(sink, logs.CreateLogger<ProcessSensor>(), cgroups),
         new FileSensor(sink, logs.CreateLogger<FileSensor>()),
         new PrivilegeSensor(sink, logs.CreateLogger<PrivilegeSensor>()),
         new NetworkSensor(sink, network, logs.CreateLogger<NetworkSensor>()),

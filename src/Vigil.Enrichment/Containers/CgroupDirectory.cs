@@ -1,22 +1,29 @@
 using System.Runtime.InteropServices;
+using Vigil.Sensors.Process;
 
 namespace Vigil.Enrichment.Containers;
 
 /// <summary>
 /// Maps cgroup v2 ids (what BPF's bpf_get_current_cgroup_id returns: the inode of the cgroup's
-/// directory) to paths, by walking the cgroup2 mount. Rescans on a miss, at most once per interval.
+/// directory) to paths. Cgroups created while the process sensor runs are learned from its records
+/// (<see cref="Created"/>) and kept after their removal, for the events still on their way; the
+/// others are found by walking the cgroup2 mount, rescanned on a miss at most once per interval.
 /// </summary>
-public sealed partial class CgroupDirectory
+public sealed partial class CgroupDirectory : ICgroupSink
 {
     private readonly Dictionary<ulong, string> _paths = [];
+    private readonly Dictionary<ulong, string> _learned = [];
+    private readonly Queue<ulong> _learnedOldestFirst = new();
+    private readonly int _learnedCapacity;
     private readonly TimeSpan _rescanInterval;
     private readonly Lock _lock = new();
     private DateTime _lastScan = DateTime.MinValue;
 
-    public CgroupDirectory(string? mountPoint = null, TimeSpan? rescanInterval = null)
+    public CgroupDirectory(string? mountPoint = null, TimeSpan? rescanInterval = null, int learnedCapacity = 16384)
     {
         MountPoint = mountPoint ?? FindCgroup2Mount() ?? throw new InvalidOperationException("no cgroup2 file system is mounted");
         _rescanInterval = rescanInterval ?? TimeSpan.FromMilliseconds(200);
+        _learnedCapacity = learnedCapacity;
     }
 
     public string MountPoint { get; }
@@ -29,7 +36,7 @@ public sealed partial class CgroupDirectory
     {
         lock (_lock)
         {
-            if (_paths.TryGetValue(cgroupId, out string? path))
+            if (_learned.TryGetValue(cgroupId, out string? path) || _paths.TryGetValue(cgroupId, out path))
             {
                 return path;
             }
@@ -43,6 +50,26 @@ public sealed partial class CgroupDirectory
             }
             Misses++;
             return null;
+        }
+    }
+
+    /// <summary>
+    /// A cgroup the kernel created: known from now on, after its removal too, until
+    /// <c>learnedCapacity</c> newer ones push it out (cgroup ids are never reused).
+    /// </summary>
+    public void Created(ulong cgroupId, string path)
+    {
+        lock (_lock)
+        {
+            if (!_learned.TryAdd(cgroupId, path))
+            {
+                return;
+            }
+            _learnedOldestFirst.Enqueue(cgroupId);
+            if (_learnedOldestFirst.Count > _learnedCapacity)
+            {
+                _learned.Remove(_learnedOldestFirst.Dequeue());
+            }
         }
     }
 

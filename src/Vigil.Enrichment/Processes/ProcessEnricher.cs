@@ -59,10 +59,14 @@ public sealed class ProcessEnricher : IEventSink, IDisposable
         }
     }
 
-    /// <summary>A process moved to another cgroup since its exec (a runtime placing it, a shell joining one): its container follows.</summary>
+    /// <summary>
+    /// A process moved to another cgroup since its exec (a runtime placing it, a shell joining one): its
+    /// container follows. While its cgroup is unknown it is asked again: the cgroup's record from the
+    /// process ring may be read after this event from another ring.
+    /// </summary>
     private void FollowCgroup(ProcessInfo? process, ulong cgroupId)
     {
-        if (process is null || cgroupId == 0 || process.CgroupId == cgroupId || _containers is null)
+        if (process is null || cgroupId == 0 || (process.CgroupId == cgroupId && process.Container is not null) || _containers is null)
         {
             return;
         }

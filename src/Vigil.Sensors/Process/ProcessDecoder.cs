@@ -4,8 +4,8 @@ using Vigil.Events;
 
 namespace Vigil.Sensors.Process;
 
-/// <summary>Turns process-sensor records into exec, fork and exit events.</summary>
-public sealed class ProcessDecoder(IEventSink sink) : IRecordConsumer
+/// <summary>Turns process-sensor records into exec, fork and exit events, and hands created cgroups to <paramref name="cgroups"/>.</summary>
+public sealed class ProcessDecoder(IEventSink sink, ICgroupSink? cgroups = null) : IRecordConsumer
 {
     /// <summary>VIGIL_EXE_FROM_MEMFD of bpf/include/vigil/process.h.</summary>
     private const byte ExeFromMemfdFlag = 1;
@@ -19,6 +19,11 @@ public sealed class ProcessDecoder(IEventSink sink) : IRecordConsumer
     {
         try
         {
+            if (RecordReader.Fixed<RecordHeader>(record).Kind == (ushort)RecordKind.CgroupMkdir)
+            {
+                LearnCgroup(record);
+                return;
+            }
             VigilEvent e = Decode(record);
             sink.Publish(e);
         }
@@ -81,6 +86,15 @@ public sealed class ProcessDecoder(IEventSink sink) : IRecordConsumer
             }
             default:
                 throw new CorruptRecordException($"process sensor: unknown record kind {header.Kind}");
+        }
+    }
+
+    private unsafe void LearnCgroup(ReadOnlySpan<byte> record)
+    {
+        ref readonly CgroupRecord r = ref RecordReader.Fixed<CgroupRecord>(record);
+        fixed (byte* path = r.Path)
+        {
+            cgroups?.Created(r.CgroupId, RecordReader.CString(new ReadOnlySpan<byte>(path, CgroupRecord.PathMax)));
         }
     }
 

@@ -32,6 +32,18 @@ public struct ForkRecord
     public ulong ChildStartBoottimeNs;
 }
 
+/// <summary>Mirror of <c>struct vigil_cgroup_record</c> (bpf/include/vigil/cgroup.h).</summary>
+[StructLayout(LayoutKind.Sequential)]
+public unsafe struct CgroupRecord
+{
+    /// <summary>VIGIL_CGROUP_PATH_MAX.</summary>
+    public const int PathMax = 1024;
+
+    public RecordHeader Hdr;
+    public ulong CgroupId;
+    public fixed byte Path[PathMax];
+}
+
 /// <summary>Mirror of <c>struct vigil_exit_record</c>.</summary>
 [StructLayout(LayoutKind.Sequential)]
 public unsafe struct ExitRecord

@@ -41,6 +41,39 @@ public sealed class ContainerAttributionTests
     }
 
     [Fact]
+    public void A_container_removed_before_its_events_are_handled_is_still_attributed()
+    {
+        KernelRequirement.Check();
+        var sink = new CollectingSink();
+        var cgroups = new CgroupDirectory();
+        var held = new HeldSink(new ProcessEnricher(new ProcessCache(1024), sink, new ContainerResolver(cgroups)));
+        using var run = new SensorRun([new ProcessSensor(held, NullLogger<ProcessSensor>.Instance, cgroups)]);
+        string marker = Children.Marker();
+        string path;
+        try
+        {
+            // Created while the sensor runs, used and removed before the agent gets to its records.
+            using (var cgroup = new TestCgroup($"system.slice/docker-{Id}.scope"))
+            {
+                Assert.Equal(0, Children.Run("/bin/sh", "-c", $"{cgroup.Enter}exec /bin/true {marker}"));
+                path = cgroup.PathInHierarchy;
+            }
+            Assert.Null(cgroups.IdOfPath(path));
+        }
+        finally
+        {
+            held.Release();
+        }
+
+        var exec = sink.WaitFor<ProcessExecEvent>(e => e.Args.Contains(marker));
+        ContainerInfo? container = exec.Context!.Container;
+        Assert.NotNull(container);
+        Assert.Equal(ContainerRuntime.Docker, container.Runtime);
+        Assert.Equal(Id, container.Id);
+        Assert.Equal(path, container.CgroupPath);
+    }
+
+    [Fact]
     public void Host_processes_are_marked_host()
     {
         KernelRequirement.Check();
