@@ -1,0 +1,79 @@
+using Vigil.Enrichment.Containers;
+using Vigil.Enrichment.Processes;
+using Vigil.Events;
+using Vigil.Tests.Support;
+
+namespace Vigil.Tests.Enrichment;
+
+/// <summary>
+/// Cgroups learned from the process sensor's records, against a mount point with no cgroups in it:
+/// what is found was learned, not scanned.
+/// </summary>
+public sealed class LearnedCgroupTests : IDisposable
+{
+    private const string ContainerId = "9e8d7c6b5a49382716059f8e7d6c5b4a392817060f9e8d7c6b5a493827160599";
+    private const ulong HostCgroup = ulong.MaxValue - 1;
+    private const ulong ContainerCgroup = ulong.MaxValue - 2;
+    private static readonly ExecId Shell = new(1, 4242, 777);
+
+    private readonly string _emptyMount = Directory.CreateTempSubdirectory("vigil-cgroups-").FullName;
+
+    public void Dispose() => Directory.Delete(_emptyMount);
+
+    [Fact]
+    public void Learned_cgroups_are_kept_up_to_the_cap_oldest_out()
+    {
+        var cgroups = new CgroupDirectory(_emptyMount, learnedCapacity: 2);
+        cgroups.Created(1001, "/a");
+        cgroups.Created(1002, "/b");
+        cgroups.Created(1003, "/c");
+
+        Assert.Null(cgroups.PathOf(1001));
+        Assert.Equal("/b", cgroups.PathOf(1002));
+        Assert.Equal("/c", cgroups.PathOf(1003));
+    }
+
+    [Fact]
+    public void A_process_whose_new_cgroup_is_learned_after_its_first_event_there_gets_the_container_on_the_next()
+    {
+        var cgroups = new CgroupDirectory(_emptyMount);
+        var sink = new CollectingSink();
+        using var enricher = new ProcessEnricher(new ProcessCache(64), sink, new ContainerResolver(cgroups));
+        cgroups.Created(HostCgroup, "/system.slice/ssh.service");
+        enricher.Publish(new ProcessExecEvent { Timestamp = DateTime.UtcNow, Process = Identity(HostCgroup), Binary = "/bin/sh", Args = ["sh"], ArgsTruncated = false });
+
+        // The shell joined a container's cgroup; that cgroup's record is read after the shell's first event there.
+        enricher.Publish(Open(ContainerCgroup, "/etc/first"));
+        Assert.Null(sink.Snapshot().OfType<FileEvent>().Single().Context!.Container);
+        cgroups.Created(ContainerCgroup, $"/system.slice/docker-{ContainerId}.scope");
+        enricher.Publish(Open(ContainerCgroup, "/etc/second"));
+
+        ContainerInfo? container = sink.Snapshot().OfType<FileEvent>().Last().Context!.Container;
+        Assert.Equal(ContainerRuntime.Docker, container?.Runtime);
+        Assert.Equal(ContainerId, container?.Id);
+    }
+
+    private static ProcessIdentity Identity(ulong cgroupId) => new()
+    {
+        Pid = Shell.Pid,
+        Tid = Shell.Pid,
+        ParentPid = 1,
+        Uid = 0,
+        Gid = 0,
+        EffectiveUid = 0,
+        EffectiveGid = 0,
+        CgroupId = cgroupId,
+        Comm = "sh",
+        ExecId = Shell,
+        ParentExecId = new ExecId(1, 1, 1),
+    };
+
+    private static FileEvent Open(ulong cgroupId, string path) => new()
+    {
+        Timestamp = DateTime.UtcNow,
+        Process = Identity(cgroupId),
+        Syscall = "openat",
+        Path = path,
+        Intent = FileIntent.Read,
+    };
+}
