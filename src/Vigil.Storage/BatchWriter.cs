@@ -17,6 +17,8 @@ internal sealed class BatchWriter : IDisposable
     private readonly Statement _processUpsert;
     private readonly Statement _processExit;
     private readonly Statement _flowUpsert;
+    private readonly Statement _flowUpdate;
+    private readonly FlowRowIds _flowRows = new();
     private long _nextId;
 
     public BatchWriter(SqliteConnection connection)
@@ -44,6 +46,7 @@ internal sealed class BatchWriter : IDisposable
         _processUpsert = PendingProcesses.Upsert(connection);
         _processExit = PendingProcesses.ExitStored(connection);
         _flowUpsert = PendingFlows.Upsert(connection);
+        _flowUpdate = PendingFlows.UpdateAt(connection);
         Reset();
     }
 
@@ -52,30 +55,30 @@ internal sealed class BatchWriter : IDisposable
     /// <summary>How long writing the last folded process and flow rows took; read by the appending thread.</summary>
     public TimeSpan SummariesTook => TimeSpan.FromTicks(Volatile.Read(ref _summariesTook));
 
-    public void Write(SqliteTransaction tx, PreparedBatch batch)
+    public void Write(PreparedBatch batch)
     {
         if (batch.Processes is not null || batch.Flows is not null)
         {
             long started = System.Diagnostics.Stopwatch.GetTimestamp();
-            batch.Processes?.Write(tx, _processUpsert, _processExit);
-            batch.Flows?.Write(tx, _flowUpsert);
+            batch.Processes?.Write(_processUpsert, _processExit);
+            batch.Flows?.Write(_flowUpsert, _flowUpdate, _flowRows);
             Volatile.Write(ref _summariesTook, System.Diagnostics.Stopwatch.GetElapsedTime(started).Ticks);
         }
         foreach (EventKeyRow key in batch.Keys)
         {
-            _key.Run(tx, (int)key.Kind, key.Key, key.Name, key.Time);
+            _key.Run((int)key.Kind, key.Key, key.Name, key.Time);
         }
         foreach (object?[] detection in batch.Detections)
         {
-            _detection.Run(tx, detection);
+            _detection.Run(detection);
         }
         foreach (object?[] incident in batch.Incidents)
         {
-            _incident.Run(tx, incident);
+            _incident.Run(incident);
         }
         foreach (EncodedBlock block in batch.Blocks)
         {
-            _block.Run(tx, _nextId, block.Count, block.Name, block.Types, block.FirstTime, block.LastTime, block.Data);
+            _block.Run(_nextId, block.Count, block.Name, block.Types, block.FirstTime, block.LastTime, block.Data);
             _nextId += block.Count;
         }
     }
@@ -98,5 +101,6 @@ internal sealed class BatchWriter : IDisposable
         _processUpsert.Dispose();
         _processExit.Dispose();
         _flowUpsert.Dispose();
+        _flowUpdate.Dispose();
     }
 }

@@ -298,9 +298,9 @@ public sealed partial class EdgeStore : IDisposable
         using SqliteTransaction tx = _connection.BeginTransaction();
         foreach (PreparedBatch left in _leftovers)
         {
-            _writer!.Write(tx, left);
+            _writer!.Write(left);
         }
-        _writer!.Write(tx, batch);
+        _writer!.Write(batch);
         using (SqliteCommand run = _connection.CreateCommand())
         {
             run.Transaction = tx;

@@ -60,21 +60,21 @@ internal sealed class PendingProcesses
     }
 
     /// <summary>Writes what was folded (<paramref name="upsert"/> from <see cref="Upsert"/>, <paramref name="exitStored"/> from <see cref="ExitStored"/>).</summary>
-    public void Write(SqliteTransaction tx, Statement upsert, Statement exitStored)
+    public void Write(Statement upsert, Statement exitStored)
     {
         foreach ((ExecId execId, PendingProcess p) in _processes)
         {
             string id = execId.ToString();
             if (p.StoredExit is var (storedTime, storedCode))
             {
-                exitStored.Run(tx, storedTime, storedCode, id);
+                exitStored.Run(storedTime, storedCode, id);
             }
             if (p.Inserted is not { } first)
             {
                 continue;
             }
             ProcessRow image = p.Image ?? first;
-            upsert.Run(tx, id, first.Pid, first.ParentExecId.ToString(), first.ParentPid, image.Name, image.Binary, image.CommandLine, image.UserId,
+            upsert.Run(id, first.Pid, first.ParentExecId.ToString(), first.ParentPid, image.Name, image.Binary, image.CommandLine, image.UserId,
                 image.Container, first.Start, p.Exit?.Time, p.Exit?.Code, p.Image is not null);
         }
     }

@@ -159,6 +159,31 @@ public sealed class EdgeStoreTests : IDisposable
     }
 
     [Fact]
+    public void A_flow_whose_row_went_and_whose_rowid_another_flow_took_is_written_as_itself()
+    {
+        ProcessInfo curl = _events.Process("/usr/bin/curl");
+        using (EdgeStore store = EdgeStore.Open(new StoreOptions { Path = _file.Path }))
+        {
+            store.Write([Close(curl, "192.0.2.1", 443, sent: 100, received: 0)]);
+            // Behind the writer's back (as retention could leave it): curl's row is gone and another flow holds its rowid.
+            using (var other = new SqliteConnection($"Data Source={_file.Path};Pooling=False"))
+            {
+                other.Open();
+                using SqliteCommand swap = other.CreateCommand();
+                swap.CommandText = """
+                    UPDATE flows SET exec_id = 'another', name = 'wget', remote_address = '192.0.2.9', remote_port = 80, bytes_sent = 5;
+                    """;
+                Assert.Equal(1, swap.ExecuteNonQuery());
+            }
+            store.Write([Close(curl, "192.0.2.1", 443, sent: 200, received: 0)]);
+        }
+
+        using EdgeStore reader = EdgeStore.OpenReadOnly(_file.Path);
+        IReadOnlyList<StoredFlow> flows = reader.Flows(10, StoredFlowOrder.Sent);
+        Assert.Equal([("curl", "192.0.2.1", 200L), ("wget", "192.0.2.9", 5L)], flows.Select(f => (f.ProcessName, f.RemoteAddress, f.BytesSent)));
+    }
+
+    [Fact]
     public void The_file_never_grows_past_its_budget_and_the_oldest_events_go_first()
     {
         var options = new StoreOptions { Path = _file.Path, MaxBytes = StoreOptions.MinimumMaxBytes };
