@@ -92,9 +92,10 @@ public sealed class ProcessEnricher : IEventSink, IDisposable
         info.Comm = id.Comm;
         info.Uid = id.Uid;
         info.Gid = id.Gid;
+        // A cgroup found once stands after it is gone; a new cgroup that cannot be found is not guessed from the old one.
+        info.Container = _containers?.Resolve(id.CgroupId) ?? (info.CgroupId == id.CgroupId ? info.Container : null);
         info.CgroupId = id.CgroupId;
         info.Details = exec.Details;
-        info.Container = _containers?.Resolve(id.CgroupId) ?? info.Container;
         info.Source = ProcessSource.Exec;
         info.Parent ??= _cache.Find(id.ParentExecId);
         _cache.Put(info);

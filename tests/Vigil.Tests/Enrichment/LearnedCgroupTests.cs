@@ -40,7 +40,7 @@ public sealed class LearnedCgroupTests : IDisposable
         var sink = new CollectingSink();
         using var enricher = new ProcessEnricher(new ProcessCache(64), sink, new ContainerResolver(cgroups));
         cgroups.Created(HostCgroup, "/system.slice/ssh.service");
-        enricher.Publish(new ProcessExecEvent { Timestamp = DateTime.UtcNow, Process = Identity(HostCgroup), Binary = "/bin/sh", Args = ["sh"], ArgsTruncated = false });
+        enricher.Publish(Exec(HostCgroup));
 
         // The shell joined a container's cgroup; that cgroup's record is read after the shell's first event there.
         enricher.Publish(Open(ContainerCgroup, "/etc/first"));
@@ -52,6 +52,24 @@ public sealed class LearnedCgroupTests : IDisposable
         Assert.Equal(ContainerRuntime.Docker, container?.Runtime);
         Assert.Equal(ContainerId, container?.Id);
     }
+
+    [Fact]
+    public void An_exec_in_a_cgroup_that_cannot_be_found_leaves_the_container_unknown_instead_of_the_old_one()
+    {
+        var cgroups = new CgroupDirectory(_emptyMount);
+        var sink = new CollectingSink();
+        using var enricher = new ProcessEnricher(new ProcessCache(64), sink, new ContainerResolver(cgroups));
+        cgroups.Created(ContainerCgroup, $"/system.slice/docker-{ContainerId}.scope");
+        enricher.Publish(Exec(ContainerCgroup));
+        Assert.Equal(ContainerId, sink.Snapshot().OfType<ProcessExecEvent>().Last().Context!.Container?.Id);
+
+        // Moved to a cgroup gone before anything learned it: not the old container's any more, and not guessed.
+        enricher.Publish(Exec(ulong.MaxValue - 3));
+        Assert.Null(sink.Snapshot().OfType<ProcessExecEvent>().Last().Context!.Container);
+    }
+
+    private static ProcessExecEvent Exec(ulong cgroupId) =>
+        new() { Timestamp = DateTime.UtcNow, Process = Identity(cgroupId), Binary = "/bin/sh", Args = ["sh"], ArgsTruncated = false };
 
     private static ProcessIdentity Identity(ulong cgroupId) => new()
     {
