@@ -22,11 +22,13 @@ public sealed class OtlpSink : ConclusionQueue
     private readonly OtlpOptions _options;
     private readonly OpenTelemetrySdk _sdk;
     private readonly ILogger _logger;
+    private readonly LogExportFailures _failures;
 
     public OtlpSink(OtlpOptions options)
         : base("otlp", options.QueueCapacity, BatchSize)
     {
         _options = options;
+        _failures = new LogExportFailures(options.SignalEndpoint("logs"), options.Protocol == OtlpExportProtocol.Grpc);
         _sdk = OpenTelemetrySdk.Create(otel => otel
             .ConfigureResource(r => r.AddService("vigil", serviceVersion: typeof(OtlpSink).Assembly.GetName().Version?.ToString(3), serviceInstanceId: Environment.MachineName)
                 .AddAttributes([new("host.name", Environment.MachineName)]))
@@ -35,10 +37,14 @@ public sealed class OtlpSink : ConclusionQueue
                 {
                     Configure(exporter, "logs");
                     processor.ExportProcessorType = ExportProcessorType.Batch;
+                    // The SDK exports only when this sink flushes: its own triggers (a full export batch, the
+                    // scheduled delay) are out of reach. A flush that finds an export already under way returns
+                    // before that export ends, and the export's failure would be told after the flush.
                     processor.BatchExportProcessorOptions = new BatchExportLogRecordProcessorOptions
                     {
                         MaxQueueSize = 2 * BatchSize,
-                        MaxExportBatchSize = BatchSize,
+                        MaxExportBatchSize = 2 * BatchSize,
+                        ScheduledDelayMilliseconds = int.MaxValue,
                         ExporterTimeoutMilliseconds = (int)options.Timeout.TotalMilliseconds,
                     };
                 }),
@@ -57,14 +63,16 @@ public sealed class OtlpSink : ConclusionQueue
 
     protected override ValueTask WriteAsync(IReadOnlyList<object> batch)
     {
+        long failedBefore = _failures.Count;
         foreach (object record in batch)
         {
             LogAttributes attributes = LogAttributes.Of(record);
             _logger.Log(attributes.Level, default, attributes, null, static (a, _) => a.Body);
         }
-        if (!_sdk.LoggerProvider.ForceFlush((int)_options.Timeout.TotalMilliseconds))
+        // The batch is one export: lost when the SDK did not get it out within the timeout (a slow
+        // collector) or reported it failed (a dead or refusing one).
+        if (!_sdk.LoggerProvider.ForceFlush((int)_options.Timeout.TotalMilliseconds) || _failures.Count != failedBefore)
         {
-            // Batches the SDK did not get out within the export timeout (a dead or slow collector) count as lost.
             CountFailed(batch.Count);
         }
         return ValueTask.CompletedTask;
@@ -81,5 +89,6 @@ public sealed class OtlpSink : ConclusionQueue
     {
         await base.DisposeAsync().ConfigureAwait(false);
         _sdk.Dispose(); // flushes the last metrics
+        _failures.Dispose();
     }
 }

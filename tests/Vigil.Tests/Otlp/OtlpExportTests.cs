@@ -83,18 +83,23 @@ public sealed class OtlpExportTests
         }
     }
 
-    [Fact]
-    public async Task A_dead_collector_costs_only_the_otlp_sinks_own_counted_drops()
+    [Theory]
+    [InlineData("grpc")]
+    [InlineData("http")]
+    public async Task A_dead_collector_costs_only_the_otlp_sinks_own_counted_drops(string protocol)
     {
-        // A port nothing listens on: every export fails.
+        // A port nothing listens on: every export fails, at once (connection refused).
         await using var dead = new OtlpReceiver();
-        Uri endpoint = dead.GrpcEndpoint;
+        Uri endpoint = dead.Endpoint(protocol);
         await dead.DisposeAsync();
         var synthetic = new SyntheticEvents();
         ProcessExecEvent exec = synthetic.Exec(synthetic.Process("/bin/sh"));
         const int total = 20_000;
         var text = new StringWriter();
-        var otlp = new OtlpSink(new OtlpOptions { Endpoint = endpoint, QueueCapacity = 1000, Timeout = TimeSpan.FromSeconds(1) });
+        var otlp = new OtlpSink(new OtlpOptions
+        {
+            Endpoint = endpoint, Protocol = protocol == "grpc" ? OtlpExportProtocol.Grpc : OtlpExportProtocol.HttpProtobuf, QueueCapacity = 1000, Timeout = TimeSpan.FromSeconds(1),
+        });
         var output = new RecordOutput(new JsonLinesFormatter(), text, total);
         await using (otlp)
         {
@@ -110,6 +115,9 @@ public sealed class OtlpExportTests
             }
         }
         Assert.Equal(total, text.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+        // What the queue took and the collector refused is counted too: no record is lost uncounted.
+        Assert.True(otlp.Failed > 0, "no refused export was counted");
+        Assert.Equal(total, otlp.Dropped + otlp.Failed);
     }
 
     [Fact]
@@ -125,11 +133,13 @@ public sealed class OtlpExportTests
             Id = "inc-7", Revision = 2, Status = IncidentStatus.Open, Title = "Shell spawned a miner", FirstSeen = synthetic.Now, LastSeen = synthetic.Now.AddSeconds(3),
             Confidence = 0.75, RootCause = root, Chain = [], Timeline = [root], Missing = [],
         };
-        await using (var otlp = new OtlpSink(new OtlpOptions { Endpoint = receiver.GrpcEndpoint, Events = true }))
+        var otlp = new OtlpSink(new OtlpOptions { Endpoint = receiver.GrpcEndpoint, Events = true });
+        await using (otlp)
         {
             otlp.Event(exec);
             otlp.Incident(incident);
         }
+        Assert.Equal(0, otlp.Failed);
 
         ReceivedLog e = receiver.WaitForLog(l => Text(l.Attributes, "event.name") == "process.exec", TimeSpan.FromSeconds(10));
         Assert.Equal(9, e.Record.SeverityNumber); // SEVERITY_NUMBER_INFO
