@@ -83,7 +83,7 @@ internal sealed class PendingFlows
         rows.EndWrite();
 
         void Upsert(FlowKey key, FlowTotals t) => rows.Written(key, upsert.Scalar(key.ExecId.ToString(), t.Pid, t.Name, t.Container, key.Transport,
-            key.Direction, key.Remote.ToString(), key.RemotePort, t.Connections, t.BytesSent, t.BytesReceived, t.FirstSeen, t.LastSeen)!);
+            key.Direction, key.Remote.ToString(), key.RemotePort, t.Connections, t.BytesSent, t.BytesReceived, t.FirstSeen, t.LastSeen));
     }
 
     private sealed class FlowTotals(uint pid, string name, string? container, long firstSeen)

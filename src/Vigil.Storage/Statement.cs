@@ -39,9 +39,13 @@ internal sealed class Statement : IDisposable
         try
         {
             int rc = raw.sqlite3_step(_statement);
+            if (rc == raw.SQLITE_DONE)
+            {
+                throw new InvalidOperationException($"no row came back from {raw.sqlite3_sql(_statement).utf8_to_string()}");
+            }
             if (rc != raw.SQLITE_ROW)
             {
-                Check(rc == raw.SQLITE_DONE ? raw.SQLITE_MISUSE : rc);
+                Check(rc);
             }
             return raw.sqlite3_column_int64(_statement, 0);
         }
