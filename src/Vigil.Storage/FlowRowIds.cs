@@ -5,14 +5,14 @@ namespace Vigil.Storage;
 /// node's flows by rowid, in rowid order, goes through the table's pages front to back, where an
 /// upsert per flow in the order flows were seen looks each up in the unique index and then touches
 /// the table's pages at random (<c>bench/run store</c>: 173,000 events/s without, 209,000 with).
-/// Flows are known by their hash code, 32 bytes each: a rowid may be another flow's (two flows with
+/// Flows are known by their hash code, about 40 bytes each: a rowid may be another flow's (two flows with
 /// one hash code) or stale (a rolled-back insert, retention), so the update checks the flow's
 /// identity, matches nothing, and the flow is upserted again. Past <see cref="Capacity"/> flows,
 /// those the last two writes did not write are forgotten.
 /// </summary>
 internal sealed class FlowRowIds
 {
-    /// <summary>About 32 MiB of rowids: every flow of a node with a thousand processes talking to a thousand peers each.</summary>
+    /// <summary>About 40 MiB of rowids: every flow of a node with a thousand processes talking to a thousand peers each.</summary>
     public const int Capacity = 1 << 20;
 
     private readonly Dictionary<int, (long RowId, long Write)> _rows = [];
