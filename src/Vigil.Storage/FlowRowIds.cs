@@ -4,7 +4,7 @@ namespace Vigil.Storage;
 /// Where the writer last put each flow's row (its rowid), kept on the commit thread. Rewriting a busy
 /// node's flows by rowid, in rowid order, goes through the table's pages front to back, where an
 /// upsert per flow in the order flows were seen looks each up in the unique index and then touches
-/// the table's pages at random (<c>bench/run store</c>: 173,000 events/s without, 209,000 with).
+/// the table's pages at random (<c>bench/run store</c>: 173,000 events/s without, 209,000-227,000 with).
 /// Flows are known by their hash code, about 40 bytes each: a rowid may be another flow's (two flows with
 /// one hash code) or stale (a rolled-back insert, retention), so the update checks the flow's
 /// identity, matches nothing, and the flow is upserted again. Past <see cref="Capacity"/> flows,

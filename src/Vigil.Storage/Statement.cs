@@ -7,7 +7,7 @@ namespace Vigil.Storage;
 /// A statement compiled once and run many times with new parameter values, inside the transaction
 /// open on its connection. It runs on SQLitePCLRaw, the layer under Microsoft.Data.Sqlite, binding
 /// by position: a <see cref="SqliteCommand"/> looks every parameter up by name and opens a data
-/// reader on each run, which cost the writer as much as SQLite's own work on the flow rows.
+/// reader on each run: with libc's string compares, up to a third of the commit thread's time (perf).
 /// </summary>
 internal sealed class Statement : IDisposable
 {

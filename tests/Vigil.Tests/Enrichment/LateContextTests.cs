@@ -1,6 +1,7 @@
 using Vigil.Enrichment.Processes;
 using Vigil.Events;
 using Vigil.Tests.Support;
+using static Vigil.Tests.Support.SensorRecords;
 
 namespace Vigil.Tests.Enrichment;
 
@@ -12,41 +13,6 @@ public sealed class LateContextTests
 
     private static ProcessEnricher Enricher(CollectingSink sink, TimeSpan wait) =>
         new(new ProcessCache(64), sink, late: new LateContextOptions { Wait = wait });
-
-    private static ProcessIdentity Identity(ExecId id, string comm = "sh") => new()
-    {
-        Pid = id.Pid,
-        Tid = id.Pid,
-        ParentPid = 1,
-        Uid = 0,
-        Gid = 0,
-        EffectiveUid = 0,
-        EffectiveGid = 0,
-        CgroupId = 1,
-        Comm = comm,
-        ExecId = id,
-        ParentExecId = new ExecId(1, 1, 1),
-    };
-
-    private static FileEvent Open(ExecId id, string path, string comm = "sh") => new()
-    {
-        Timestamp = DateTime.UtcNow,
-        Process = Identity(id, comm),
-        Syscall = "openat",
-        Path = path,
-        Intent = FileIntent.Read,
-    };
-
-    private static ProcessExecEvent Exec(ExecId id, string binary = "/bin/sh") => new()
-    {
-        Timestamp = DateTime.UtcNow,
-        Process = Identity(id, Path.GetFileName(binary)),
-        Binary = binary,
-        Args = [Path.GetFileName(binary)],
-        ArgsTruncated = false,
-    };
-
-    private static ProcessForkEvent Fork(ExecId parent, ExecId child) => new() { Timestamp = DateTime.UtcNow, Process = Identity(parent), ChildPid = child.Pid, ChildExecId = child };
 
     [Fact]
     public void An_event_read_before_its_exec_goes_on_after_it_with_the_process()

@@ -2,6 +2,7 @@ using Vigil.Enrichment.Containers;
 using Vigil.Enrichment.Processes;
 using Vigil.Events;
 using Vigil.Tests.Support;
+using static Vigil.Tests.Support.SensorRecords;
 
 namespace Vigil.Tests.Enrichment;
 
@@ -40,13 +41,13 @@ public sealed class LearnedCgroupTests : IDisposable
         var sink = new CollectingSink();
         using var enricher = new ProcessEnricher(new ProcessCache(64), sink, new ContainerResolver(cgroups));
         cgroups.Created(HostCgroup, "/system.slice/ssh.service");
-        enricher.Publish(Exec(HostCgroup));
+        enricher.Publish(Exec(Shell, cgroupId: HostCgroup));
 
         // The shell joined a container's cgroup; that cgroup's record is read after the shell's first event there.
-        enricher.Publish(Open(ContainerCgroup, "/etc/first"));
+        enricher.Publish(Open(Shell, "/etc/first", cgroupId: ContainerCgroup));
         Assert.Null(sink.Snapshot().OfType<FileEvent>().Single().Context!.Container);
         cgroups.Created(ContainerCgroup, $"/system.slice/docker-{ContainerId}.scope");
-        enricher.Publish(Open(ContainerCgroup, "/etc/second"));
+        enricher.Publish(Open(Shell, "/etc/second", cgroupId: ContainerCgroup));
 
         ContainerInfo? container = sink.Snapshot().OfType<FileEvent>().Last().Context!.Container;
         Assert.Equal(ContainerRuntime.Docker, container?.Runtime);
@@ -60,38 +61,11 @@ public sealed class LearnedCgroupTests : IDisposable
         var sink = new CollectingSink();
         using var enricher = new ProcessEnricher(new ProcessCache(64), sink, new ContainerResolver(cgroups));
         cgroups.Created(ContainerCgroup, $"/system.slice/docker-{ContainerId}.scope");
-        enricher.Publish(Exec(ContainerCgroup));
+        enricher.Publish(Exec(Shell, cgroupId: ContainerCgroup));
         Assert.Equal(ContainerId, sink.Snapshot().OfType<ProcessExecEvent>().Last().Context!.Container?.Id);
 
         // Moved to a cgroup gone before anything learned it: not the old container's any more, and not guessed.
-        enricher.Publish(Exec(ulong.MaxValue - 3));
+        enricher.Publish(Exec(Shell, cgroupId: ulong.MaxValue - 3));
         Assert.Null(sink.Snapshot().OfType<ProcessExecEvent>().Last().Context!.Container);
     }
-
-    private static ProcessExecEvent Exec(ulong cgroupId) =>
-        new() { Timestamp = DateTime.UtcNow, Process = Identity(cgroupId), Binary = "/bin/sh", Args = ["sh"], ArgsTruncated = false };
-
-    private static ProcessIdentity Identity(ulong cgroupId) => new()
-    {
-        Pid = Shell.Pid,
-        Tid = Shell.Pid,
-        ParentPid = 1,
-        Uid = 0,
-        Gid = 0,
-        EffectiveUid = 0,
-        EffectiveGid = 0,
-        CgroupId = cgroupId,
-        Comm = "sh",
-        ExecId = Shell,
-        ParentExecId = new ExecId(1, 1, 1),
-    };
-
-    private static FileEvent Open(ulong cgroupId, string path) => new()
-    {
-        Timestamp = DateTime.UtcNow,
-        Process = Identity(cgroupId),
-        Syscall = "openat",
-        Path = path,
-        Intent = FileIntent.Read,
-    };
 }
