@@ -46,7 +46,8 @@ public sealed class ContainerAttributionTests
         KernelRequirement.Check();
         var sink = new CollectingSink();
         var cgroups = new CgroupDirectory();
-        var held = new HeldSink(new ProcessEnricher(new ProcessCache(1024), sink, new ContainerResolver(cgroups)));
+        using var enricher = new ProcessEnricher(new ProcessCache(1024), sink, new ContainerResolver(cgroups));
+        var held = new HeldSink(enricher);
         using var run = new SensorRun([new ProcessSensor(held, NullLogger<ProcessSensor>.Instance, cgroups)]);
         string marker = Children.Marker();
         string path;
